@@ -1,0 +1,648 @@
+// Package importer runs an import: read → map → validate → resolve references → write →
+// results. A first pass reads the whole file offline (counting rows, checking the header
+// and finding file-level problems and in-file duplicate keys) so that a bad file stops
+// before anything is written; the second pass streams rows to a bounded pool of writers
+// and writes the results workbook in source order.
+package importer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/oplabatch/oplabatch/journal"
+	"github.com/oplabatch/oplabatch/mapping"
+	"github.com/oplabatch/oplabatch/opla"
+	"github.com/oplabatch/oplabatch/results"
+	"github.com/oplabatch/oplabatch/sheet"
+	"golang.org/x/sync/errgroup"
+)
+
+// Options configure one import run.
+type Options struct {
+	Mapping     *mapping.Mapping
+	Client      *opla.Client  // nil only with Offline
+	Input       string        // the source file
+	Sheet       string        // overrides the mapping's sheet
+	Reader      sheet.Options // delimiter, encoding, limits
+	Mode        mapping.Mode  // overrides the mapping's mode
+	Concurrency int           // writers in flight; default 4
+	DryRun      bool          // resolve read-only, write nothing
+	Offline     bool          // validate: no API at all, no results workbook unless Output is set
+	Output      string        // results workbook; default <input>.results.xlsx
+	Log         *slog.Logger
+	Progress    Progress
+	Now         func() time.Time
+
+	// Resume continues the run recorded in the journal beside Output; Restart discards
+	// that journal. Without either, finding a journal of the same input and mapping is
+	// an error that says so.
+	Resume  bool
+	Restart bool
+	// Stop, when closed, stops taking new rows: rows in flight finish, the results and
+	// the journal are written, and the report says the run was stopped (resumable).
+	Stop <-chan struct{}
+}
+
+// Progress hears about rows as they finish.
+type Progress interface {
+	Start(total int)
+	Done(action string, failed bool)
+	Finish()
+}
+
+// Report is what a run did.
+type Report struct {
+	Summary results.Summary
+	Output  string   // the results workbook written ("" when none)
+	Journal string   // the journal kept for --resume ("" when the run finished)
+	Ignored []string // headers no rule names
+	Stopped error    // why the run stopped early (exit 3), nil when it ran to the end
+	Errors  []string // the first row errors, for the terminal
+}
+
+// FileError is a file-level problem found before any write (exit 2).
+type FileError struct{ Err error }
+
+func (e *FileError) Error() string { return e.Err.Error() }
+func (e *FileError) Unwrap() error { return e.Err }
+
+// DefaultOutput is where the results of an input go by default.
+func DefaultOutput(input string) string {
+	ext := filepath.Ext(input)
+	return strings.TrimSuffix(input, ext) + ".results.xlsx"
+}
+
+// job is one row on its way through the pipeline.
+type job struct {
+	seq      int
+	row      sheet.Row
+	display  int  // the row number shown in results: the source's, or the _row of a Failed sheet
+	inFlight bool // the journal saw this row begin but not end
+	replayed bool // the outcome comes from the journal
+	rec   *mapping.Record
+	cells []string
+	out   outcome
+}
+
+// Run imports one file.
+func Run(ctx context.Context, o Options) (*Report, error) {
+	if o.Mapping == nil {
+		return nil, errors.New("no mapping")
+	}
+	if o.Client == nil && !o.Offline {
+		return nil, errors.New("no API client")
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = 4
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	mode := o.Mode
+	if mode == "" {
+		mode = o.Mapping.Mode
+	}
+	sheetName := o.Sheet
+	if sheetName == "" {
+		sheetName = o.Mapping.Sheet
+	}
+	ropts := o.Reader
+	ropts.Sheet = sheetName
+	if !o.Offline && o.Output == "" {
+		o.Output = DefaultOutput(o.Input)
+	}
+	if o.Output != "" && sameFile(o.Output, o.Input) {
+		return nil, &FileError{fmt.Errorf("the results workbook %s would overwrite the input; choose another -o", o.Output)}
+	}
+
+	started := o.Now()
+	// Pass 1: offline scan.
+	sc, err := scan(o.Input, ropts, o.Mapping)
+	if err != nil {
+		return nil, &FileError{err}
+	}
+	rep := &Report{Ignored: sc.ignored}
+	sum := &rep.Summary
+	*sum = results.Summary{Entity: o.Mapping.Entity, Mapping: o.Mapping.File, Input: o.Input, Sheet: sc.sheet, Mode: string(mode), Total: sc.total, Started: started}
+	if o.DryRun {
+		sum.Extra = append(sum.Extra, [2]string{"dry_run", "true"})
+	}
+	if o.Progress != nil {
+		o.Progress.Start(sc.total)
+		defer o.Progress.Finish()
+	}
+
+	var res *Resolver
+	var w *writer
+	if !o.Offline {
+		res = NewResolver(o.Client)
+		if err := res.Prefetch(ctx, o.Mapping); err != nil {
+			if opla.IsAuth(err) {
+				return nil, fmt.Errorf("OplaCRM refused the token; check --token, --token-file or OPLA_TOKEN: %w", err)
+			}
+			return nil, fmt.Errorf("read reference lists: %w", err)
+		}
+		w = newWriter(o.Client, o.Mapping, mode, o.DryRun, res)
+	}
+
+	jr, jstate, err := openJournal(o, sc, mode)
+	if err != nil {
+		return nil, err
+	}
+	if jstate != nil {
+		sum.Extra = append(sum.Extra, [2]string{"resumed", fmt.Sprintf("%d rows were done before", len(jstate.Done))})
+	}
+	closeJournal := func(keep bool) {
+		if jr == nil {
+			return
+		}
+		if err := jr.Close(); err != nil {
+			o.Log.Error("closing the journal", "err", err)
+		}
+		if !keep {
+			_ = os.Remove(journal.PathFor(o.Output))
+		}
+	}
+
+	var out *results.Writer
+	if o.Output != "" {
+		out, err = results.Create(o.Output, sc.header)
+		if err != nil {
+			closeJournal(true)
+			return nil, fmt.Errorf("create results workbook: %w", err)
+		}
+	}
+	rd, err := sheet.Open(o.Input, ropts)
+	if err != nil {
+		if out != nil {
+			_ = out.Abort()
+		}
+		closeJournal(true)
+		return nil, &FileError{err}
+	}
+	defer rd.Close()
+	binding, err := o.Mapping.Bind(rd.Header())
+	if err != nil {
+		if out != nil {
+			_ = out.Abort()
+		}
+		closeJournal(true)
+		return nil, &FileError{err}
+	}
+
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		mu      sync.Mutex
+		stopErr error
+	)
+	stop := func(err error) {
+		mu.Lock()
+		if stopErr == nil {
+			stopErr = err
+		}
+		mu.Unlock()
+		cancel()
+	}
+
+	window := make(chan struct{}, o.Concurrency*32) // bounds the reorder buffer
+	done := make(chan *job, o.Concurrency*2)
+	collectErr := make(chan error, 1)
+	go func() {
+		collectErr <- collect(done, window, out, jr, sum, rep, o.Progress)
+	}()
+
+	g := &errgroup.Group{}
+	g.SetLimit(o.Concurrency)
+	seq := 0
+	var readErr error
+	stopped := false
+	for !stopped {
+		select {
+		case <-o.Stop:
+			stopped = true
+			continue
+		default:
+		}
+		row, err := rd.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			readErr = err // pass 1 read the same file: only a changed file gets here
+			break
+		}
+		if runCtx.Err() != nil {
+			break
+		}
+		j := &job{seq: seq, row: row, cells: texts(row), display: sc.displayRow(row)}
+		seq++
+		select {
+		case window <- struct{}{}:
+		case <-runCtx.Done():
+		}
+		if runCtx.Err() != nil {
+			break
+		}
+		if jstate != nil {
+			if e, ok := jstate.Done[row.Num]; ok {
+				j.rec = &mapping.Record{Row: row.Num, Key: e.Key}
+				j.out = replay(e)
+				j.replayed = true
+				done <- j
+				continue
+			}
+			_, j.inFlight = jstate.InFlight[row.Num]
+		}
+		j.rec = binding.Apply(row)
+		if cerr := sc.duplicate(j.rec, j.display, binding); cerr != nil {
+			j.rec.Errors = append(j.rec.Errors, cerr)
+		}
+		if len(j.rec.Errors) > 0 || o.Offline {
+			done <- j
+			continue
+		}
+		g.Go(func() error {
+			defer func() {
+				if p := recover(); p != nil {
+					o.Log.Error("panic while writing a row", "row", j.display, "panic", p, "stack", string(debug.Stack()))
+					j.out = outcome{Err: &mapping.CellError{Code: "internal", ColIdx: -1, Msg: fmt.Sprintf("internal error in oplabatch (%v); please report it", p)}}
+				}
+				done <- j
+			}()
+			if jr != nil && !o.DryRun {
+				if err := jr.Begin(j.row.Num, j.rec.Key); err != nil {
+					j.out = outcome{Fatal: err}
+					stop(err)
+					return nil
+				}
+			}
+			j.out = process(runCtx, w, res, j.rec, j.inFlight)
+			if j.out.Fatal != nil {
+				stop(j.out.Fatal)
+			}
+			return nil
+		})
+	}
+	if stopped {
+		stop(ErrStopped)
+	}
+	_ = g.Wait()
+	close(done)
+	if err := <-collectErr; err != nil {
+		if out != nil {
+			_ = out.Abort()
+		}
+		return nil, err
+	}
+	if readErr != nil && stopErr == nil {
+		stopErr = fmt.Errorf("reading %s failed after row %d: %w", o.Input, seq, readErr)
+	}
+	if stopErr == nil && ctx.Err() != nil {
+		stopErr = ctx.Err()
+	}
+	rep.Stopped = stopErr
+	sum.Skipped = sum.Total - sum.Succeeded - sum.Failed
+	sum.Finished = o.Now()
+	if stopErr != nil {
+		sum.Extra = append(sum.Extra, [2]string{"stopped", stopErr.Error()})
+		if jr != nil {
+			rep.Journal = journal.PathFor(o.Output)
+			sum.Extra = append(sum.Extra, [2]string{"journal", rep.Journal})
+		}
+	}
+	closeJournal(stopErr != nil)
+	if out != nil {
+		if err := out.Close(*sum); err != nil {
+			return nil, fmt.Errorf("write results workbook: %w", err)
+		}
+		rep.Output = o.Output
+	}
+	return rep, nil
+}
+
+// ErrStopped is the reason of a run stopped on request (Options.Stop).
+var ErrStopped = errors.New("stopped on request (interrupt)")
+
+// process resolves references and writes one valid record. An in-flight row (begun by a
+// killed run) is looked up by its key before anything is created.
+func process(ctx context.Context, w *writer, res *Resolver, rec *mapping.Record, inFlight bool) outcome {
+	m := w.m
+	for _, i := range rec.Refs {
+		rule := m.Rules[i]
+		v, cerr, err := res.Resolve(ctx, rule, rec.Fields[rule.Field], rec.Fields)
+		if err != nil {
+			return w.apiFailure(err, rule.Field)
+		}
+		if cerr != nil {
+			return outcome{Err: cerr}
+		}
+		rec.Fields[rule.Field] = v
+	}
+	if inFlight && w.mode == mapping.Create && w.canLookup() {
+		cur, err := w.current(ctx, rec.Key)
+		if err != nil {
+			return w.apiFailure(err, "")
+		}
+		if cur != nil {
+			res.Created(m.Entity, rec.Key)
+			return outcome{Action: ActionCreated, ID: str(cur["id"])}
+		}
+	}
+	o := w.write(ctx, rec)
+	if o.Err == nil && o.Fatal == nil && o.Action == ActionCreated && !w.dryRun {
+		res.Created(m.Entity, rec.Key)
+	}
+	return o
+}
+
+// collect writes finished rows in source order.
+func collect(done <-chan *job, window <-chan struct{}, out *results.Writer, jr *journal.Writer, sum *results.Summary, rep *Report, p Progress) error {
+	pending := map[int]*job{}
+	next := 0
+	var werr error
+	for j := range done {
+		pending[j.seq] = j
+		for {
+			j, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			next++
+			<-window
+			if err := record(j, out, sum, rep, p); err != nil && werr == nil {
+				werr = err
+			}
+			if jr != nil && !j.replayed && (j.out.Fatal == nil || rowError(j) != nil) {
+				if err := jr.Done(entryOf(j)); err != nil && werr == nil {
+					werr = err
+				}
+			}
+		}
+	}
+	return werr
+}
+
+func record(j *job, out *results.Writer, sum *results.Summary, rep *Report, p Progress) error {
+	cerr := rowError(j)
+	if cerr == nil && j.out.Fatal != nil {
+		return nil // stopped before it was written: counted as skipped
+	}
+	if cerr != nil {
+		sum.Failed++
+		if len(rep.Errors) < 20 {
+			rep.Errors = append(rep.Errors, fmt.Sprintf("row %d: %s", j.display, cerr.Error()))
+		}
+		if p != nil {
+			p.Done("", true)
+		}
+		if out == nil {
+			return nil
+		}
+		return out.Failed(results.Failure{Row: j.display, Cells: j.cells, Error: cerr.Error(), Field: cerr.Field, Code: cerr.Code, Column: cerr.ColIdx})
+	}
+	sum.Succeeded++
+	switch j.out.Action {
+	case ActionCreated:
+		sum.Created++
+	case ActionUpdated:
+		sum.Updated++
+	case ActionUnchanged:
+		sum.Unchanged++
+	}
+	if p != nil {
+		p.Done(j.out.Action, false)
+	}
+	if out == nil {
+		return nil
+	}
+	return out.Succeeded(results.Success{Row: j.display, Action: j.out.Action, ExternalID: j.rec.Key, ID: j.out.ID, Cells: j.cells})
+}
+
+// rowError is the row's error for the Failed sheet: every coercion problem of the row in
+// one sentence each, else the write's error.
+func rowError(j *job) *mapping.CellError {
+	errs := j.rec.Errors
+	switch {
+	case len(errs) == 1:
+		return errs[0]
+	case len(errs) > 1:
+		msgs := make([]string, len(errs))
+		for i, e := range errs {
+			msgs[i] = e.Error()
+			if !strings.HasSuffix(msgs[i], ".") {
+				msgs[i] += "."
+			}
+		}
+		first := *errs[0]
+		first.Msg = strings.Join(msgs, " ")
+		first.Column = ""
+		return &first
+	}
+	return j.out.Err
+}
+
+func texts(row sheet.Row) []string {
+	out := make([]string, len(row.Cells))
+	for i, c := range row.Cells {
+		out[i] = c.Text
+	}
+	return out
+}
+
+// scanResult is what the offline first pass learnt.
+type scanResult struct {
+	header  []string
+	sheet   string
+	total   int
+	ignored []string
+	first   map[uint64]int32 // key hash -> first row number (as displayed)
+	keyCol  int
+	rowCol  int // the _row column of a results workbook's Failed sheet, -1 if none
+}
+
+// displayRow is the row number results show: a Failed sheet's rows keep the number
+// they had in the original source.
+func (sc *scanResult) displayRow(row sheet.Row) int {
+	if sc.rowCol >= 0 && sc.rowCol < len(row.Cells) {
+		if n, err := strconv.Atoi(strings.TrimSpace(row.Cells[sc.rowCol].Text)); err == nil && n > 0 {
+			return n
+		}
+	}
+	return row.Num
+}
+
+// scan reads the whole file once without the API: the header fits the mapping, every
+// row can be read, and which rows repeat a key.
+func scan(path string, ropts sheet.Options, m *mapping.Mapping) (*scanResult, error) {
+	rd, err := sheet.Open(path, ropts)
+	if err != nil {
+		return nil, err
+	}
+	defer rd.Close()
+	header := rd.Header()
+	b, err := m.Bind(header)
+	if err != nil {
+		return nil, fmt.Errorf("%s%s: the mapping %s does not fit: %w", path, sheetSuffix(rd.SheetName()), m.File, err)
+	}
+	sc := &scanResult{header: header, sheet: rd.SheetName(), ignored: b.Ignored, first: map[uint64]int32{}, keyCol: -1, rowCol: -1}
+	for i, h := range header {
+		if h == results.ColRow {
+			sc.rowCol = i
+		}
+	}
+	for i, r := range m.Rules {
+		if r.Field == m.Key {
+			sc.keyCol = b.ColumnIndex(i)
+		}
+	}
+	for {
+		row, err := rd.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		sc.total++
+		if sc.keyCol >= 0 && sc.keyCol < len(row.Cells) {
+			k := strings.TrimSpace(row.Cells[sc.keyCol].Text)
+			if k != "" {
+				h := hashKey(k)
+				if _, seen := sc.first[h]; !seen {
+					sc.first[h] = int32(sc.displayRow(row))
+				}
+			}
+		}
+	}
+	return sc, nil
+}
+
+// duplicate reports a row whose key an earlier row already used.
+func (sc *scanResult) duplicate(rec *mapping.Record, display int, b *mapping.Binding) *mapping.CellError {
+	if rec.Key == "" || sc.keyCol < 0 {
+		return nil
+	}
+	first, ok := sc.first[hashKey(strings.TrimSpace(rec.Key))]
+	if !ok || int(first) == display {
+		return nil
+	}
+	return &mapping.CellError{Column: b.Header[sc.keyCol], Field: b.M.Key, Value: rec.Key, Code: "validation", ColIdx: sc.keyCol,
+		Msg: fmt.Sprintf("%q is a duplicate of row %d; each %s must appear once in the file", rec.Key, first, b.M.Key)}
+}
+
+func hashKey(k string) uint64 {
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(k))
+	return h.Sum64()
+}
+
+func sheetSuffix(s string) string {
+	if s == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (sheet %q)", s)
+}
+
+func sameFile(a, b string) bool {
+	fa, err1 := os.Stat(a)
+	fb, err2 := os.Stat(b)
+	if err1 == nil && err2 == nil {
+		return os.SameFile(fa, fb)
+	}
+	aa, _ := filepath.Abs(a)
+	bb, _ := filepath.Abs(b)
+	return aa == bb
+}
+
+// ErrJournalExists says an earlier run of the same input and mapping left a journal.
+var ErrJournalExists = errors.New("an earlier run of this file and mapping was interrupted")
+
+// openJournal finds or starts the journal beside the results workbook. It returns the
+// earlier run's state when resuming.
+func openJournal(o Options, sc *scanResult, mode mapping.Mode) (*journal.Writer, *journal.State, error) {
+	if o.Offline || o.DryRun || o.Output == "" {
+		if o.Resume {
+			return nil, nil, &FileError{errors.New("--resume needs a real run (not --dry-run or validate)")}
+		}
+		return nil, nil, nil
+	}
+	path := journal.PathFor(o.Output)
+	inHash, err := journal.HashFile(o.Input)
+	if err != nil {
+		return nil, nil, &FileError{fmt.Errorf("read %s: %w", o.Input, err)}
+	}
+	mapHash := ""
+	if o.Mapping.File != "" {
+		if h, err := journal.HashFile(o.Mapping.File); err == nil {
+			mapHash = h
+		}
+	}
+	st, err := journal.Read(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		if o.Resume {
+			return nil, nil, &FileError{fmt.Errorf("nothing to resume: there is no journal %s (run without --resume)", path)}
+		}
+	case err != nil:
+		if !o.Restart {
+			return nil, nil, &FileError{fmt.Errorf("%w; pass --restart to discard it", err)}
+		}
+	case st.Header.InputHash != inHash || st.Header.MappingHash != mapHash:
+		if !o.Restart {
+			what := "input file"
+			if st.Header.InputHash == inHash {
+				what = "mapping"
+			}
+			return nil, nil, &FileError{fmt.Errorf("the journal %s belongs to a run with a different %s (%s with %s); the file or mapping changed since. Pass --restart to start over, or choose another -o", path, what, st.Header.Input, st.Header.Mapping)}
+		}
+	case o.Resume:
+		jw, err := journal.Append(path)
+		if err != nil {
+			return nil, nil, err
+		}
+		return jw, st, nil
+	case !o.Restart:
+		return nil, nil, &FileError{fmt.Errorf("%w: its journal %s holds %d finished rows. Pass --resume to continue it (nothing is written twice) or --restart to start over", ErrJournalExists, path, len(st.Done))}
+	}
+	jw, err := journal.Create(path, journal.Header{Input: o.Input, InputHash: inHash, Mapping: o.Mapping.File, MappingHash: mapHash,
+		Sheet: sc.sheet, Entity: o.Mapping.Entity, Mode: string(mode), Started: o.Now()})
+	if err != nil {
+		return nil, nil, err
+	}
+	return jw, nil, nil
+}
+
+// entryOf is a finished row as the journal records it.
+func entryOf(j *job) journal.Entry {
+	e := journal.Entry{Row: j.row.Num, Key: j.rec.Key}
+	if cerr := rowError(j); cerr != nil {
+		e.Action, e.Error, e.Field, e.Code, e.Column = "failed", cerr.Error(), cerr.Field, cerr.Code, cerr.ColIdx+1
+		return e
+	}
+	e.Action, e.ID = j.out.Action, j.out.ID
+	return e
+}
+
+// replay turns a journal entry back into an outcome.
+func replay(e journal.Entry) outcome {
+	if e.Action == "failed" {
+		return outcome{Err: &mapping.CellError{Field: e.Field, Code: e.Code, Msg: e.Error, ColIdx: e.Column - 1}}
+	}
+	return outcome{Action: e.Action, ID: e.ID}
+}
