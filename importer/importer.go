@@ -90,9 +90,9 @@ type job struct {
 	display  int  // the row number shown in results: the source's, or the _row of a Failed sheet
 	inFlight bool // the journal saw this row begin but not end
 	replayed bool // the outcome comes from the journal
-	rec   *mapping.Record
-	cells []string
-	out   outcome
+	rec      *mapping.Record
+	cells    []string
+	out      outcome
 }
 
 // Run imports one file.

@@ -7,8 +7,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/oplabatch/oplabatch/importer"
 	"github.com/oplabatch/oplabatch/mapping"

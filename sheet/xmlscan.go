@@ -348,11 +348,14 @@ func (s *xmlScanner) is(kind tokenKind, local string) bool {
 	return s.kind == kind && string(s.name) == local
 }
 
+// localName drops a namespace prefix, as encoding/xml does: "x:c" is "c",
+// but ":c", "x:" and "a:b:c" stay whole.
 func localName(name []byte) []byte {
-	if i := bytes.IndexByte(name, ':'); i >= 0 {
-		return name[i+1:]
+	i := bytes.IndexByte(name, ':')
+	if i <= 0 || i == len(name)-1 || bytes.IndexByte(name[i+1:], ':') >= 0 {
+		return name
 	}
-	return name
+	return name[i+1:]
 }
 
 // appendUnescaped decodes XML entities and line ends in raw onto dst.

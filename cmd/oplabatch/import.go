@@ -11,9 +11,11 @@ import (
 
 	"github.com/oplabatch/oplabatch/importer"
 	"github.com/oplabatch/oplabatch/mapping"
+	"github.com/oplabatch/oplabatch/opla"
 	"github.com/oplabatch/oplabatch/sheet"
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // importOptions are the import command's flags.
@@ -27,6 +29,9 @@ type importOptions struct {
 	delimiter   string
 	encoding    string
 	input       string
+	resume      bool
+	restart     bool
+	entity      string // retry: the entity the results workbook says
 }
 
 func newImportCmd(g *globalOptions) *cobra.Command {
@@ -63,8 +68,14 @@ Exit codes: 0 every row succeeded, 1 some rows failed, 2 usage/mapping/file erro
 	f.IntVarP(&o.concurrency, "concurrency", "c", 4, "rows written at once")
 	f.StringVar(&o.mode, "mode", "", "create, update or upsert (default: the mapping's mode, else upsert)")
 	f.BoolVar(&o.dryRun, "dry-run", false, "check everything against the API but write nothing; the results show the planned actions")
+	addResumeFlags(f, o)
 	addReaderFlags(f, &o.delimiter, &o.encoding)
 	return cmd
+}
+
+func addResumeFlags(f *pflag.FlagSet, o *importOptions) {
+	f.BoolVar(&o.resume, "resume", false, "continue an interrupted run from its journal (nothing is written twice)")
+	f.BoolVar(&o.restart, "restart", false, "discard the journal of an interrupted run and start over")
 }
 
 func newValidateCmd(g *globalOptions) *cobra.Command {
@@ -145,6 +156,12 @@ func runImport(cmd *cobra.Command, g *globalOptions, o *importOptions, offline b
 			return withCode(exitUsage, err)
 		}
 	}
+	if o.resume && o.restart {
+		return withCode(exitUsage, errors.New("--resume and --restart exclude each other"))
+	}
+	if o.entity != "" && o.entity != m.Entity {
+		return withCode(exitUsage, fmt.Errorf("the mapping %s loads %s, but the results workbook is of %s", o.mappingPath, m.Entity, o.entity))
+	}
 	if o.concurrency < 1 || o.concurrency > 256 {
 		return withCode(exitUsage, fmt.Errorf("-c %d: want 1 to 256 writers", o.concurrency))
 	}
@@ -152,6 +169,7 @@ func runImport(cmd *cobra.Command, g *globalOptions, o *importOptions, offline b
 		Mapping: m, Input: o.input, Sheet: o.sheet, Mode: mode, Concurrency: o.concurrency,
 		DryRun: o.dryRun, Offline: offline, Output: o.output, Log: g.logger(),
 		Reader: sheet.Options{Delimiter: delim, Encoding: o.encoding},
+		Resume: o.resume, Restart: o.restart, Stop: g.io.stop,
 	}
 	if !offline {
 		c, cleanup, err := g.client(ctx, clientOptions{concurrency: o.concurrency})
@@ -169,12 +187,19 @@ func runImport(cmd *cobra.Command, g *globalOptions, o *importOptions, offline b
 		if errors.As(err, &fe) {
 			return withCode(exitUsage, err)
 		}
+		if opla.IsAuth(err) {
+			return withCode(exitStopped, err)
+		}
 		return withCode(exitStopped, err)
 	}
 	printReport(g.io.err, rep, offline, time.Since(start))
 	switch {
 	case rep.Stopped != nil:
-		return withCode(exitStopped, fmt.Errorf("stopped: %v", rep.Stopped))
+		msg := fmt.Sprintf("stopped: %v", rep.Stopped)
+		if rep.Journal != "" {
+			msg += fmt.Sprintf("\nto continue where it stopped, run the same command with --resume (journal: %s)", rep.Journal)
+		}
+		return withCode(exitStopped, errors.New(msg))
 	case rep.Summary.Failed > 0:
 		return withCode(exitFailed, nil)
 	}

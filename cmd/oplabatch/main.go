@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -35,23 +34,33 @@ func (e *exitError) Error() string {
 }
 func (e *exitError) Unwrap() error { return e.err }
 
+// withCode attaches an exit code to err; a nil err exits with the code silently.
 func withCode(code int, err error) error {
-	if err == nil {
-		return nil
-	}
 	return &exitError{code: code, err: err}
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+	// The first SIGINT/SIGTERM asks the running command to stop gracefully (an import
+	// finishes the rows in flight and writes its results and journal); the second one
+	// exits at once. The journal stays readable either way.
+	stop := make(chan struct{})
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sigs
+		fmt.Fprintln(os.Stderr, "oplabatch: interrupted; finishing the rows in flight and writing the results (interrupt again to quit at once)")
+		close(stop)
+		<-sigs
+		fmt.Fprintln(os.Stderr, "oplabatch: quit at once; run the same import with --resume to continue")
+		os.Exit(exitStopped)
+	}()
+	os.Exit(run(context.Background(), os.Args[1:], &streams{in: os.Stdin, out: os.Stdout, err: os.Stderr, stop: stop}))
 }
 
 // run executes the command line and returns the exit code.
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	root := newRootCmd(&streams{in: stdin, out: stdout, err: stderr})
+func run(ctx context.Context, args []string, s *streams) int {
+	stderr := s.err
+	root := newRootCmd(s)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err == nil {

@@ -21,6 +21,23 @@ var version = "dev"
 type streams struct {
 	in       io.Reader
 	out, err io.Writer
+	stop     <-chan struct{} // closed on the first interrupt; nil = never
+}
+
+// stopContext is ctx, cancelled on the first interrupt: for commands that have nothing
+// to finish gracefully.
+func (s *streams) stopContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(ctx)
+	if s.stop != nil {
+		go func() {
+			select {
+			case <-s.stop:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+	}
+	return ctx, cancel
 }
 
 // isTerminal reports whether w is a terminal (progress bars only then).
@@ -82,7 +99,7 @@ without an account.`,
 	pf.StringVar(&g.apiProfile, "api-profile", "", "API profile YAML that replaces the built-in route table")
 	pf.BoolVarP(&g.verbose, "verbose", "v", false, "log every API request (never the token)")
 
-	root.AddCommand(newImportCmd(g), newValidateCmd(g), newSandboxCmd(g))
+	root.AddCommand(newImportCmd(g), newRetryCmd(g), newValidateCmd(g), newSandboxCmd(g))
 	return root
 }
 

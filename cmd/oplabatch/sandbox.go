@@ -44,7 +44,9 @@ a client copes with a bad day. GET /__sandbox/stats (no auth) returns request co
 per route and record counts per entity.`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runSandbox(cmd.Context(), g, o)
+			ctx, cancel := g.io.stopContext(cmd.Context())
+			defer cancel()
+			return runSandbox(ctx, g, o)
 		},
 	}
 	f := cmd.Flags()

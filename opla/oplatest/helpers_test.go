@@ -208,13 +208,13 @@ func validCases(t *testing.T) []opCase {
 	accountUpdate["custom_fields"] = []any{"Hạng khách hàng=Bạc"}
 	opp := map[string]any{
 		"name": "Gia hạn CRM", "account_external_id": "ACC-001", "account_id": "", "contacts_external_ids": []any{"CT-001"},
-		"contacts_ids": []any{}, "date_open": "2026-12-01", "date_closed": "2027-01-31",
-		"opportunities_products": []any{map[string]any{"product_external_id": "PRD-001", "quantity": 2, "price": 12000000, "discount": 10}},
-		"forecast": "", "type": "", "source": "Website", "opportunities_joint": "", "sale_process": "Sales process Default",
-		"sale_process_stage": "Prospecting", "contributors": []any{map[string]any{"email": "binh.tran@example.vn", "permission": "READ_ONLY"}},
+		"contacts_ids": []any{}, "date_open": "2026-12-01", "date_closed": "2027-01-31", "forecast": "", "type": "",
+		"source": "Website", "opportunities_joint": "", "sale_process": "Sales process Default", "sale_process_stage": "Prospecting",
 		"external_id": "OPP-100", "owner_external_id": "MNV_001", "owner_email": "an.nguyen@example.vn", "application": "",
-		"custom_fields": []any{map[string]any{"name": "Kênh bán hàng", "value": "Online"}},
 	}
+	opp["opportunities_products"] = []any{map[string]any{"product_external_id": "PRD-001", "quantity": 2, "price": 12000000, "discount": 10}}
+	opp["contributors"] = []any{map[string]any{"email": "binh.tran@example.vn", "permission": "READ_ONLY"}}
+	opp["custom_fields"] = []any{map[string]any{"name": "Kênh bán hàng", "value": "Online"}}
 	oppUpdate := map[string]any{
 		"name": "Triển khai CRM cho Minh Phát", "external_id": "OPP-001", "locked": false, "stage_close": "CLOSE_WON",
 		"sale_process_stage": "Negotiation", "close_reason": "", "date_closed": "2026-03-31", "products": []any{},

@@ -63,7 +63,10 @@ func TestReferenceChecks(t *testing.T) {
 			func(b map[string]any) { b["sale_process"] = defaultProcess.ID }, nil},
 		{"opportunity stage of another process", "opportunities.create",
 			func(b map[string]any) { b["sale_process_stage"] = "Khảo sát" }, `sale_process_stage "Khảo sát" does not exist`,
-			func(b map[string]any) { b["sale_process"] = "Quy trình dự án"; b["sale_process_stage"] = "Khảo sát" },
+			func(b map[string]any) {
+				b["sale_process"] = "Quy trình dự án"
+				b["sale_process_stage"] = "Khảo sát"
+			},
 			func(t *testing.T, rec map[string]any) {
 				require.Equal(t, "Khảo sát", rec["opportunity_process_stage"].(map[string]any)["opportunity_stage"].(map[string]any)["name"])
 			}},
@@ -83,7 +86,9 @@ func TestReferenceChecks(t *testing.T) {
 		{"opportunity owner", "opportunities.create",
 			func(b map[string]any) { b["owner_external_id"] = "MNV_404" }, `owner_external_id "MNV_404" does not exist`,
 			func(b map[string]any) { b["owner_external_id"] = ""; b["owner_email"] = "duc.vo@example.vn" },
-			func(t *testing.T, rec map[string]any) { require.Equal(t, seedID(t, "employees", "MNV_005"), rec["owner_id"]) }},
+			func(t *testing.T, rec map[string]any) {
+				require.Equal(t, seedID(t, "employees", "MNV_005"), rec["owner_id"])
+			}},
 		{"opportunity owner email", "opportunities.create",
 			func(b map[string]any) { b["owner_email"] = "an@example.vn" }, `owner_email "an@example.vn" does not exist`,
 			func(b map[string]any) { b["owner_email"] = "" }, nil},

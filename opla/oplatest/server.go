@@ -1,45 +1,31 @@
 package oplatest
 
 import (
-	"context"
 	"fmt"
-	"net"
-	"net/http"
+	"net/http/httptest"
 	"sync"
-	"time"
 
 	"github.com/oplabatch/oplabatch/opla"
 )
 
-// Server is an emulator listening on a loopback port, like httptest.Server.
+// Server is an emulator listening on a loopback port; it wraps an httptest.Server.
 type Server struct {
 	emu  *Emulator
-	srv  *http.Server
+	srv  *httptest.Server
 	url  string
 	once sync.Once
 }
 
 // NewServer starts an emulator on 127.0.0.1 (or [::1]) with a random port. Like
-// httptest.NewServer it panics when it cannot start (a bad Options.PersistPath file
+// httptest.NewServer it panics when it cannot start (a broken Options.PersistPath file
 // included), since it is meant for tests and demos.
 func NewServer(opts Options) *Server {
 	emu, err := NewHandler(opts)
 	if err != nil {
 		panic(fmt.Sprintf("oplatest: %v", err))
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		if ln, err = net.Listen("tcp6", "[::1]:0"); err != nil {
-			panic(fmt.Sprintf("oplatest: failed to listen on a port: %v", err))
-		}
-	}
-	s := &Server{
-		emu: emu,
-		srv: &http.Server{Handler: emu, ReadHeaderTimeout: 10 * time.Second},
-		url: "http://" + ln.Addr().String() + BasePath,
-	}
-	go func() { _ = s.srv.Serve(ln) }()
-	return s
+	srv := httptest.NewServer(emu)
+	return &Server{emu: emu, srv: srv, url: srv.URL + BasePath}
 }
 
 // URL is the API base URL, e.g. http://127.0.0.1:41234/api.
@@ -66,15 +52,11 @@ func (s *Server) Client(opts ...func(*opla.Options)) *opla.Client {
 	return c
 }
 
-// Close stops the listener, waits (briefly) for requests in flight and saves the state
-// when persisting. It is safe to call more than once.
+// Close stops the listener, waits for requests in flight (as httptest.Server.Close does)
+// and saves the state when persisting. It is safe to call more than once.
 func (s *Server) Close() {
 	s.once.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := s.srv.Shutdown(ctx); err != nil {
-			_ = s.srv.Close()
-		}
+		s.srv.Close()
 		_ = s.emu.Close()
 	})
 }

@@ -266,8 +266,20 @@ func (st *state) dataset() *Dataset {
 		Industries:     slices.Clone(st.industries),
 		Sources:        slices.Clone(st.sources),
 		LeadStatuses:   slices.Clone(st.leadStatuses),
-		SalesProcesses: slices.Clone(st.processes),
-		CustomFields:   st.customFields,
+		SalesProcesses: make([]SalesProcess, len(st.processes)),
+		CustomFields:   make(map[string][]CustomField, len(st.customFields)),
+	}
+	for i, p := range st.processes {
+		p.Stages = slices.Clone(p.Stages)
+		d.SalesProcesses[i] = p
+	}
+	for entity, defs := range st.customFields {
+		out := make([]CustomField, len(defs))
+		for i, f := range defs {
+			f.Options = slices.Clone(f.Options)
+			out[i] = f
+		}
+		d.CustomFields[entity] = out
 	}
 	for _, entity := range recordEntities {
 		rows := st.tables[entity].rows
