@@ -68,7 +68,10 @@ func (c *column) convert(v value, loc *time.Location) (cell, bool) {
 		if v.kind == vString {
 			if t, hasTime, ok := parseISO(v.s, loc); ok {
 				if c.typ == tDate {
-					if hasTime {
+					// A date sent as midnight UTC ("2026-01-12T00:00:00+00:00") is a calendar
+					// day, not an instant: moving it into a zone west of UTC would show the day
+					// before.
+					if hasTime && !isUTCMidnight(t) {
 						t = t.In(loc)
 					}
 					t = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
@@ -99,6 +102,11 @@ func (c *column) convert(v value, loc *time.Location) (cell, bool) {
 		return cell{kind: cText, s: v.text()}, true
 	}
 	return cell{kind: cText, s: v.text()}, false
+}
+
+func isUTCMidnight(t time.Time) bool {
+	_, off := t.Zone()
+	return off == 0 && t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0
 }
 
 // parseNumber reads a plain decimal as the API sends it ("1200000", "-3.5", "1e3").

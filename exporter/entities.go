@@ -154,3 +154,29 @@ func fieldFormats(p *opla.Profile, entity string) map[string]string {
 	}
 	return out
 }
+
+// childFields names the fields of a child list as the profile's request shapes know them
+// (invoices: code, amount, date), for a child sheet that no record filled.
+func childFields(p *opla.Profile, entity, key string) []string {
+	prefix := entity + "."
+	names := make([]string, 0, len(p.Operations))
+	for name := range p.Operations {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if !strings.HasPrefix(name, prefix) {
+			continue
+		}
+		for _, f := range p.Operations[name].Body {
+			if f.Name == key && f.Shape != "" {
+				var out []string
+				for _, sf := range p.Shapes[f.Shape] {
+					out = append(out, sf.Name)
+				}
+				return out
+			}
+		}
+	}
+	return nil
+}

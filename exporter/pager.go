@@ -149,11 +149,17 @@ func (p *pager) walk(ctx context.Context) error {
 		return p.sequential(ctx, 1)
 	}
 	stale := 0
+	// A first page shorter than asked is either the whole list or a clamped page: a
+	// sequential probe tells which before any pages are fetched ahead.
+	short := len(first) < p.take
 	for {
 		before := p.chainLen()
-		if err := p.speculate(ctx); err != nil {
-			return err
+		if !short {
+			if err := p.speculate(ctx); err != nil {
+				return err
+			}
 		}
+		short = false
 		done, err := p.tail(ctx)
 		if err != nil || done {
 			return err

@@ -94,7 +94,9 @@ func (c *collector) has(path string) bool { _, ok := c.stats[path]; return ok }
 
 // sheetPlan is the fixed layout of one sheet (or CSV file).
 type sheetPlan struct {
-	name    string // sheet name; for CSV the file suffix ("" for the main file)
+	name    string // sheet name (XLSX)
+	file    string // file suffix (CSV): OUT-<file>.csv
+	main    bool   // the main sheet (OUT.csv itself)
 	child   string // child list key; "" for the main sheet
 	cols    []*column
 	index   map[string]int // path → column
@@ -196,7 +198,7 @@ func (c *column) finish(st *pathStats) {
 			c.format = fmtDate
 		case c.typ == tDateTime:
 			c.format = fmtDateTime
-		case c.typ == tNumber && c.money && st.fraction:
+		case c.typ == tNumber && c.money && (st.fraction || strings.Contains(c.path, "usd") || strings.Contains(c.path, "dollar")):
 			c.format = fmtMoney2
 		case c.typ == tNumber && c.money:
 			c.format = fmtMoney

@@ -43,6 +43,9 @@ type Options struct {
 	Log         *slog.Logger
 	Progress    Progress
 	Now         func() time.Time
+	// Resolver is shared by the steps of a job, so a sheet sees the keys earlier sheets
+	// created (and those that failed); nil makes a new one.
+	Resolver *Resolver
 
 	// Resume continues the run recorded in the journal beside Output; Restart discards
 	// that journal. Without either, finding a journal of the same input and mapping is
@@ -149,7 +152,10 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	var res *Resolver
 	var w *writer
 	if !o.Offline {
-		res = NewResolver(o.Client)
+		res = o.Resolver
+		if res == nil {
+			res = NewResolver(o.Client)
+		}
 		if err := res.Prefetch(ctx, o.Mapping); err != nil {
 			if opla.IsAuth(err) {
 				return nil, fmt.Errorf("OplaCRM refused the token; check --token, --token-file or OPLA_TOKEN: %w", err)
@@ -223,7 +229,11 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	done := make(chan *job, o.Concurrency*2)
 	collectErr := make(chan error, 1)
 	go func() {
-		collectErr <- collect(done, window, out, jr, sum, rep, o.Progress)
+		collectErr <- collect(done, window, out, jr, sum, rep, o.Progress, func(j *job) {
+			if res != nil && j.rec != nil {
+				res.Failed(o.Mapping.Entity, j.rec.Key, fmt.Sprintf("row %d of %s", j.display, filepath.Base(o.Input)+sheetSuffix(sc.sheet)))
+			}
+		})
 	}()
 
 	g := &errgroup.Group{}
@@ -371,7 +381,7 @@ func process(ctx context.Context, w *writer, res *Resolver, rec *mapping.Record,
 }
 
 // collect writes finished rows in source order.
-func collect(done <-chan *job, window <-chan struct{}, out *results.Writer, jr *journal.Writer, sum *results.Summary, rep *Report, p Progress) error {
+func collect(done <-chan *job, window <-chan struct{}, out *results.Writer, jr *journal.Writer, sum *results.Summary, rep *Report, p Progress, onFail func(*job)) error {
 	pending := map[int]*job{}
 	next := 0
 	var werr error
@@ -387,6 +397,9 @@ func collect(done <-chan *job, window <-chan struct{}, out *results.Writer, jr *
 			<-window
 			if err := record(j, out, sum, rep, p); err != nil && werr == nil {
 				werr = err
+			}
+			if rowError(j) != nil {
+				onFail(j)
 			}
 			if jr != nil && !j.replayed && (j.out.Fatal == nil || rowError(j) != nil) {
 				if err := jr.Done(entryOf(j)); err != nil && werr == nil {

@@ -345,7 +345,7 @@ columns:
 func TestLostResponsesCreateOnce(t *testing.T) {
 	f := newFixture(t, oplatest.Options{LostResponseRate: 0.05, Seed: 42})
 	rows := [][]string{{"Mã", "Tên", "Giá"}}
-	for i := range 400 {
+	for i := range 2000 {
 		rows = append(rows, []string{"P-" + strconv.Itoa(i), "Sản phẩm " + strconv.Itoa(i), "1000"})
 	}
 	input := f.writeCSV("p.csv", rows)
@@ -356,7 +356,7 @@ columns: {"Mã": external_id, "Tên": name, "Giá": price}
 `)
 	rep := f.run(m, input, func(o *importer.Options) { o.Concurrency = 8 })
 	require.Equal(t, 0, rep.Summary.Failed, rep.Errors)
-	require.Equal(t, 400, rep.Summary.Created)
+	require.Equal(t, 2000, rep.Summary.Created)
 	seen := map[any]int{}
 	for _, r := range f.srv.Emulator().Records("products") {
 		seen[r["external_id"]]++

@@ -32,14 +32,30 @@ type Resolver struct {
 	mu    sync.Mutex
 	lists map[string][]item
 	keys  map[string]map[string]bool // entity -> key -> exists
-	sf    singleflight.Group
+	// failed remembers keys whose rows failed earlier in a job, to say so when a later
+	// sheet refers to them.
+	failed map[string]map[string]string // entity -> key -> where it failed
+	sf     singleflight.Group
 	// Offline resolvers (validate) accept every value.
 	offline bool
 }
 
 // NewResolver builds a resolver; a nil client makes an offline one that checks nothing.
 func NewResolver(c *opla.Client) *Resolver {
-	return &Resolver{c: c, lists: map[string][]item{}, keys: map[string]map[string]bool{}, offline: c == nil}
+	return &Resolver{c: c, lists: map[string][]item{}, keys: map[string]map[string]bool{}, failed: map[string]map[string]string{}, offline: c == nil}
+}
+
+// Failed records that the row holding a key failed (where says which, for messages).
+func (r *Resolver) Failed(entity, key, where string) {
+	if key == "" {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.failed[entity] == nil {
+		r.failed[entity] = map[string]string{}
+	}
+	r.failed[entity][key] = where
 }
 
 // Created records that a key now exists (created earlier in this run).
@@ -210,9 +226,15 @@ func (r *Resolver) resolveOne(ctx context.Context, rule *mapping.Rule, want *map
 	ent := rule.Ref.Entity
 	switch ent {
 	case "accounts", "contacts", "products":
+		r.mu.Lock()
+		where, failed := r.failed[ent][value]
+		r.mu.Unlock()
 		ok, err := r.exists(ctx, ent, value)
 		if err != nil {
 			return "", nil, err
+		}
+		if !ok && failed {
+			return "", refError(rule, value, fmt.Sprintf("the %s %q could not be imported (%s), so this row cannot refer to it; fix that row first", entityLabel[ent], value, where)), nil
 		}
 		if !ok {
 			return "", refError(rule, value, fmt.Sprintf("there is no %s with external_id %q in OplaCRM (nor earlier in this run)", entityLabel[ent], value)), nil

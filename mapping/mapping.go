@@ -388,6 +388,7 @@ func (pr *parser) rule(r *Rule, v *yaml.Node) {
 				continue
 			}
 			r.Map = map[string]string{}
+			folded := map[string]string{}
 			for m := 0; m+1 < len(val.Content); m += 2 {
 				from, to := val.Content[m], val.Content[m+1]
 				if to.Kind != yaml.ScalarNode {
@@ -395,10 +396,11 @@ func (pr *parser) rule(r *Rule, v *yaml.Node) {
 					continue
 				}
 				key := coerce.Fold(from.Value)
-				if prev, dup := r.Map[key]; dup && prev != to.Value {
+				if prev, dup := folded[key]; dup && prev != to.Value {
 					pr.errf(from, "column %q: map: %q is listed twice (keys match ignoring case and accents)", r.Header, from.Value)
 				}
-				r.Map[key] = to.Value
+				folded[key] = to.Value
+				r.Map[from.Value] = to.Value // coerce matches keys ignoring case and accents
 			}
 		default:
 			pr.errf(k, "column %q: unknown key %q%s (a column may have: %s)", r.Header, k.Value, didYouMean(k.Value, ruleKeys), strings.Join(ruleKeys, ", "))

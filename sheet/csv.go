@@ -69,14 +69,14 @@ func newCSVReader(r io.Reader, name string, opts Options, closer io.Closer, fall
 		return nil, fail("cannot read the file: "+causeText(err), err)
 	}
 	var warnings []string
-	switch {
+	switch kind := sniff(head); {
 	case len(head) == 0:
 		return nil, fail(msgEmpty, nil)
 	case bytes.HasPrefix(head, []byte("\xFF\xFE")), bytes.HasPrefix(head, []byte("\xFE\xFF")):
 		return nil, fail(msgUTF16, nil)
-	case sniff(head) == formatXLSX:
+	case kind == formatXLSX:
 		return nil, fail(msgZipAsCSV, nil)
-	case sniff(head) == formatXLS:
+	case kind == formatXLS:
 		return nil, fail(msgXLS, nil)
 	case bytes.HasPrefix(head, utf8BOM):
 		_, _ = raw.Discard(len(utf8BOM))

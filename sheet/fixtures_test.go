@@ -40,7 +40,7 @@ func TestWriteFixtures(t *testing.T) {
 	require.NoError(t, err)
 	write("contacts-cp1258.csv", []byte(cp1258))
 
-	write("utf16.csv", append([]byte{0xFF, 0xFE}, utf16LE("Name,Phone\r\nAn,1\r\n")...))
+	write("utf16.csv", append([]byte{0xFF, 0xFE}, utf16le("Name,Phone\r\nAn,1\r\n")...))
 	write("legacy.xls", compoundFile("Root Entry", "Workbook", "\x05SummaryInformation"))
 	write("encrypted.xlsx", compoundFile("Root Entry", "EncryptionInfo", "EncryptedPackage"))
 
@@ -77,14 +77,6 @@ func contactsBook() rawBook {
 	return b
 }
 
-func utf16LE(s string) []byte {
-	var b []byte
-	for _, r := range s {
-		b = binary.LittleEndian.AppendUint16(b, uint16(r))
-	}
-	return b
-}
-
 // compoundFile is the start of an OLE2 compound file, as .xls files and
 // password-protected .xlsx files are: a header and a directory sector with
 // the given stream names. Only the parts a sniffer looks at are real.
@@ -102,7 +94,7 @@ func compoundFile(names ...string) []byte {
 	dir := b[2*sector:]
 	for i, name := range names {
 		entry := dir[i*128:]
-		copy(entry, utf16LE(name))
+		copy(entry, utf16le(name))
 		binary.LittleEndian.PutUint16(entry[0x40:], uint16(2*len(name)+2))
 	}
 	return b

@@ -88,6 +88,7 @@ func FuzzXLSXSheet(f *testing.F) {
 		`<row r="1"><c r="A1" t="inlineStr"><is><r><t>a_x000D_</t></r><rPh><t>b</t></rPh></is></c></row><row r="2"/><row r="3"><c r="A3" t="d"><v>2024-03-05</v></c></row>`,
 		`<row r="1"><c r="A1" t="s"><v>9</v></c></row>`,
 		`<row r="2"><c r="A2"`,
+		`<row r="1"><c t="s"><v>0</v></c></row><row r="5"><c><v>1</v></c></row><row r="3"><c><v>2</v></c></row>`,
 	} {
 		f.Add(seed)
 	}

@@ -28,11 +28,13 @@ import (
 // Cell is one source cell.
 type Cell struct {
 	// Text is what a person sees, normalised: numbers in plain decimal
-	// ("312345678", never "3.12345678E+08" or "312345678.0"), text as typed
+	// with the 15 significant digits Excel shows ("312345678", never
+	// "3.12345678E+08" or "312345678.0"; 0.1+0.2 is "0.3"), text as typed
 	// (leading zeros kept, not trimmed, "\r\n" turned into "\n"), booleans
-	// as TRUE or FALSE, formulas as their saved result. For a date cell it
-	// is an ISO form: 2006-01-02, 2006-01-02T15:04:05, or 15:04:05 for a
-	// time of day.
+	// as TRUE or FALSE, formulas as their saved result. Number formats
+	// other than dates are not applied: 15% reads "0.15". For a date cell
+	// it is an ISO form: 2006-01-02, 2006-01-02T15:04:05, or 15:04:05 for
+	// a time of day.
 	Text string
 	// Time is the value of an Excel date/time cell (a number shown with a
 	// date or time format), as a wall-clock time in time.UTC; Excel stores
@@ -175,64 +177,59 @@ func extFormat(path string) (format, string) {
 	return formatUnknown, ext
 }
 
-// openFile opens path and decides how to read it: content signatures win
-// over the extension, so a renamed workbook is still read as one.
+// openFile opens path and decides how to read it.
 func openFile(path string) (*os.File, int64, format, error) {
-	fail := func(msg string, err error) (*os.File, int64, format, error) {
-		return nil, 0, formatUnknown, &FileError{File: path, Msg: msg, Err: err}
-	}
 	f, err := os.Open(path)
 	if err != nil {
-		return fail("cannot open the file: "+causeText(err), err)
+		return nil, 0, formatUnknown, &FileError{File: path, Msg: "cannot open the file: " + causeText(err), Err: err}
+	}
+	size, kind, ferr := detect(f, path)
+	if ferr != nil {
+		_ = f.Close()
+		return nil, 0, formatUnknown, ferr
+	}
+	return f, size, kind, nil
+}
+
+// detect judges an open file by its first bytes, then by its name: content
+// signatures win, so a renamed workbook is still read as one.
+func detect(f *os.File, path string) (int64, format, *FileError) {
+	fail := func(msg string, err error) (int64, format, *FileError) {
+		return 0, formatUnknown, &FileError{File: path, Msg: msg, Err: err}
 	}
 	st, err := f.Stat()
-	if err != nil {
-		_ = f.Close()
+	switch {
+	case err != nil:
 		return fail("cannot read the file: "+causeText(err), err)
-	}
-	if st.IsDir() {
-		_ = f.Close()
+	case st.IsDir():
 		return fail("the path is a directory, not a file", nil)
-	}
-	size := st.Size()
-	if size == 0 {
-		_ = f.Close()
+	case st.Size() == 0:
 		return fail(msgEmpty, nil)
 	}
 	head := make([]byte, 512)
 	n, err := f.ReadAt(head, 0)
 	if err != nil && !errors.Is(err, io.EOF) {
-		_ = f.Close()
 		return fail("cannot read the file: "+causeText(err), err)
 	}
-	head = head[:n]
 	byExt, ext := extFormat(path)
-	switch content := sniff(head); {
+	switch content := sniff(head[:n]); {
+	case content == formatXLS && isEncryptedOOXML(f):
+		return fail(msgEncrypted, nil)
 	case content == formatXLS:
-		msg := msgXLS
-		if isEncryptedOOXML(f) {
-			msg = msgEncrypted
-		}
-		_ = f.Close()
-		return fail(msg, nil)
+		return fail(msgXLS, nil)
 	case content == formatXLSX:
-		return f, size, formatXLSX, nil
+		return st.Size(), formatXLSX, nil
 	case byExt == formatCSV:
-		return f, size, formatCSV, nil
+		return st.Size(), formatCSV, nil
 	case byExt == formatXLSX && content == formatWebPage:
-		_ = f.Close()
 		return fail(msgWebPage, nil)
 	case byExt == formatXLSX:
-		_ = f.Close()
 		return fail(msgNotZip, nil)
 	case ext == ".ods":
-		_ = f.Close()
 		return fail(msgODS, nil)
 	case ext == "":
-		_ = f.Close()
 		return fail("the file name has no extension, so its type is unknown; use "+supportedExts, nil)
 	default:
-		_ = f.Close()
 		return fail(fmt.Sprintf("files of type %q cannot be read; use %s", ext, supportedExts), nil)
 	}
 }

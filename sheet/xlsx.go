@@ -167,10 +167,16 @@ func (s *xlsxSource) readRow(width int) (rawRow, error) {
 	row := rawRow{num: s.lastRow + 1}
 	if v, ok := s.sc.attr("r"); ok {
 		n, ok := atoi(v)
-		if !ok || n < 1 || n > maxRows {
+		if !ok || n < 1 {
 			return rawRow{}, s.damaged(0, fmt.Errorf("row number %q is not valid", v))
 		}
+		if n <= s.lastRow {
+			return rawRow{}, s.damaged(n, fmt.Errorf("row %d comes after row %d", n, s.lastRow))
+		}
 		row.num = n
+	}
+	if row.num > maxRows {
+		return rawRow{}, s.damaged(0, fmt.Errorf("more than %d rows", maxRows))
 	}
 	s.lastRow = row.num
 	if width >= 0 {

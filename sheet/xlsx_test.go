@@ -284,6 +284,12 @@ func TestXLSXDamaged(t *testing.T) {
 		{name: "bad row number", path: func(t *testing.T) string {
 			return withPart("xl/worksheets/sheet1.xml", sheetXML(`<row r="1">`+inline("A1", "Name")+`</row><row r="x2"/>`)).write(t, "row.xlsx")
 		}, wantErr: `row number "x2" is not valid`},
+		{name: "rows out of order", path: func(t *testing.T) string {
+			return withPart("xl/worksheets/sheet1.xml", sheetXML(`<row r="1">`+inline("A1", "Name")+`</row><row r="5"/><row r="3"/>`)).write(t, "order.xlsx")
+		}, wantErr: `row 3 comes after row 5`, wantRow: 3},
+		{name: "too many rows", path: func(t *testing.T) string {
+			return withPart("xl/worksheets/sheet1.xml", sheetXML(`<row r="1">`+inline("A1", "Name")+`</row><row r="1048576"/><row/>`)).write(t, "rows.xlsx")
+		}, wantErr: `more than 1048576 rows`},
 		{name: "bad cell reference", path: func(t *testing.T) string {
 			return withPart("xl/worksheets/sheet1.xml", sheetXML(`<row r="1">`+inline("A1", "Name")+`</row><row r="2"><c r="12"><v>1</v></c></row>`)).write(t, "ref.xlsx")
 		}, wantErr: `cell reference "12" is not valid`, wantRow: 2},

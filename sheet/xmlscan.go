@@ -117,14 +117,9 @@ func (s *xmlScanner) next() bool {
 			}
 			continue
 		}
-		switch s.buf[s.r+1] {
-		case '/', '?', '!':
-		default:
-			return s.readStartTag()
-		}
 		switch {
 		case s.buf[s.r+1] == '/':
-			end, ok := s.find(">")
+			end, ok := s.find(2, ">")
 			if !ok {
 				return false
 			}
@@ -132,29 +127,30 @@ func (s *xmlScanner) next() bool {
 			s.kind, s.r = tokEnd, end+1
 			return true
 		case s.buf[s.r+1] == '?':
-			if end, ok := s.find("?>"); ok {
-				s.r = end + 2
-				continue
-			}
-			return false
-		case s.hasPrefix("<!--"):
-			if end, ok := s.find("-->"); ok {
-				s.r = end + 3
-				continue
-			}
-			return false
-		case s.hasPrefix("<![CDATA["):
-			end, ok := s.find("]]>")
+			end, ok := s.find(2, "?>")
 			if !ok {
 				return false
 			}
-			s.text = s.normalise(s.buf[s.r+len("<![CDATA[") : end])
+			s.r = end + 2
+		case s.buf[s.r+1] != '!':
+			return s.readStartTag()
+		case s.hasPrefix("<!--"):
+			end, ok := s.find(4, "-->")
+			if !ok {
+				return false
+			}
+			s.r = end + 3
+		case s.hasPrefix("<![CDATA["):
+			end, ok := s.find(9, "]]>")
+			if !ok {
+				return false
+			}
+			s.text = s.normalise(s.buf[s.r+9 : end])
 			s.kind, s.r = tokText, end+3
 			return true
+		case s.w-s.r < len("<![CDATA[") && s.fill():
+			// not enough input yet to tell
 		default:
-			if s.w-s.r < len("<![CDATA[") && s.fill() {
-				continue // not enough input yet to tell
-			}
 			s.err = errors.New("XML DOCTYPE or unknown declaration is not allowed")
 			return false
 		}
@@ -166,15 +162,20 @@ func (s *xmlScanner) hasPrefix(p string) bool {
 	return s.w-s.r >= len(p) && string(s.buf[s.r:s.r+len(p)]) == p
 }
 
-// find returns the absolute index of the first sep after buf[s.r], reading
-// more input as needed.
-func (s *xmlScanner) find(sep string) (int, bool) {
-	from := 1
+// find returns the absolute index of the first sep at or after
+// buf[s.r+from], reading more input as needed.
+func (s *xmlScanner) find(from int, sep string) (int, bool) {
+	for s.w-s.r < from {
+		if !s.fill() {
+			s.err = s.failure()
+			return 0, false
+		}
+	}
 	for {
 		if i := bytes.Index(s.buf[s.r+from:s.w], []byte(sep)); i >= 0 {
 			return s.r + from + i, true
 		}
-		from = max(1, s.w-s.r-len(sep)+1)
+		from = max(from, s.w-s.r-len(sep)+1)
 		if !s.fill() {
 			s.err = s.failure()
 			return 0, false
@@ -351,11 +352,19 @@ func (s *xmlScanner) is(kind tokenKind, local string) bool {
 // localName drops a namespace prefix, as encoding/xml does: "x:c" is "c",
 // but ":c", "x:" and "a:b:c" stay whole.
 func localName(name []byte) []byte {
-	i := bytes.IndexByte(name, ':')
-	if i <= 0 || i == len(name)-1 || bytes.IndexByte(name[i+1:], ':') >= 0 {
+	colon := -1
+	for i, c := range name { // names are short: a loop beats IndexByte
+		if c == ':' {
+			if colon >= 0 {
+				return name
+			}
+			colon = i
+		}
+	}
+	if colon <= 0 || colon == len(name)-1 {
 		return name
 	}
-	return name[i+1:]
+	return name[colon+1:]
 }
 
 // appendUnescaped decodes XML entities and line ends in raw onto dst.

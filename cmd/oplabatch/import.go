@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -146,7 +147,14 @@ func runImport(cmd *cobra.Command, g *globalOptions, o *importOptions, offline b
 	if err != nil {
 		return err
 	}
-	m, err := mapping.Load(o.mappingPath, prof)
+	data, err := os.ReadFile(o.mappingPath)
+	if err != nil {
+		return withCode(exitUsage, fmt.Errorf("read mapping: %w", err))
+	}
+	if importer.IsJob(data) {
+		return runJob(cmd, g, o, prof, offline)
+	}
+	m, err := mapping.Parse(data, o.mappingPath, prof)
 	if err != nil {
 		return withCode(exitUsage, err)
 	}

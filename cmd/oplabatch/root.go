@@ -52,8 +52,9 @@ type globalOptions struct {
 	baseURL    string
 	token      string
 	tokenFile  string
-	sandbox    bool
-	apiProfile string
+	sandbox     bool
+	sandboxData string
+	apiProfile  string
 	verbose    bool
 	log        *slog.Logger
 }
@@ -89,17 +90,18 @@ without an account.`,
 	root.SetOut(s.out)
 	root.SetErr(s.err)
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		return withCode(exitUsage, fmt.Errorf("%w\nSee '%s --help'.", err, cmd.CommandPath()))
+		return withCode(exitUsage, fmt.Errorf("%w\nsee '%s --help'", err, cmd.CommandPath()))
 	})
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.baseURL, "base-url", os.Getenv("OPLA_BASE_URL"), "API root (env OPLA_BASE_URL)")
 	pf.StringVar(&g.token, "token", "", "API token (prefer OPLA_TOKEN or --token-file: a flag shows in the process list)")
 	pf.StringVar(&g.tokenFile, "token-file", "", "read the API token from this file")
 	pf.BoolVar(&g.sandbox, "sandbox", false, "use an in-process OplaCRM emulator seeded with the sample data")
+	pf.StringVar(&g.sandboxData, "sandbox-data", "", "with --sandbox: load the sandbox's state from this file and save it back (as sandbox --data does)")
 	pf.StringVar(&g.apiProfile, "api-profile", "", "API profile YAML that replaces the built-in route table")
 	pf.BoolVarP(&g.verbose, "verbose", "v", false, "log every API request (never the token)")
 
-	root.AddCommand(newImportCmd(g), newRetryCmd(g), newValidateCmd(g), newSandboxCmd(g))
+	root.AddCommand(newImportCmd(g), newRetryCmd(g), newValidateCmd(g), newSandboxCmd(g), newDemoCmd(g))
 	return root
 }
 
@@ -162,8 +164,11 @@ func (g *globalOptions) client(ctx context.Context, co clientOptions) (*opla.Cli
 		return nil, nil, err
 	}
 	conns := max(co.concurrency*2, 8)
+	if g.sandboxData != "" && !g.sandbox {
+		return nil, nil, withCode(exitUsage, fmt.Errorf("--sandbox-data needs --sandbox"))
+	}
 	if g.sandbox {
-		srv := oplatest.NewServer(oplatest.Options{Token: "sandbox", Profile: prof, Seed: 1})
+		srv := oplatest.NewServer(oplatest.Options{Token: "sandbox", Profile: prof, Seed: 1, PersistPath: g.sandboxData})
 		c := srv.Client(func(o *opla.Options) {
 			o.Logger = g.logger()
 			o.MaxConns = conns

@@ -47,7 +47,8 @@
 //     A miss is 400 `<field> "<value>" does not exist` (nested:
 //     `opportunities_products.0.product_external_id "P-9" does not exist`; string arrays
 //     name the field without an index). Industry and source names and employee e-mails
-//     match case-insensitively; every other reference matches exactly. A sales-process
+//     match case-insensitively (names are then stored as the master data spells them);
+//     every other reference matches exactly. A sales-process
 //     stage must belong to the request's sale_process, or on an opportunity update to the
 //     opportunity's current process (any process when there is none).
 //   - A duplicate non-empty external_id on create (or an update that renames to a taken

@@ -180,6 +180,8 @@ func TestMalformedBodies(t *testing.T) {
 	}{
 		{"syntax", `{"value": }`, nil, []string{"Unexpected token } in JSON at position 10"}},
 		{"truncated", `{"value": "x"`, nil, []string{"Unexpected end of JSON input"}},
+		{"trailing data", `{} ữ`, nil, []string{"Unexpected token ữ in JSON at position 3"}},
+		{"huge number", `{"value": 1e400}`, nil, []string{"Unexpected number in JSON"}},
 		{"not an object", `["x"]`, nil, []string{"an unknown value was passed to the validate function"}},
 		{"empty", ``, nil, []string{"value should not be empty", "description should not be empty", "external_id should not be empty"}},
 		{"not JSON content", `{"value":"v","description":"d","external_id":"S-9"}`, []reqOpt{withHeader("Content-Type", "text/plain")},

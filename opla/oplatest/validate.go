@@ -30,7 +30,10 @@ func decodeBody(data []byte) (any, string) {
 	var probe any
 	if err := json.Unmarshal(data, &probe); err != nil {
 		var se *json.SyntaxError
-		if errors.As(err, &se) && se.Offset > 0 && se.Offset <= int64(len(data)) && !strings.Contains(se.Error(), "unexpected end") {
+		switch {
+		case !errors.As(err, &se):
+			return nil, "Unexpected number in JSON" // e.g. 1e400: valid syntax, no float64
+		case se.Offset > 0 && se.Offset <= int64(len(data)) && !strings.Contains(se.Error(), "unexpected end"):
 			pos := se.Offset - 1
 			r := []rune(string(data[pos:]))
 			return nil, fmt.Sprintf("Unexpected token %c in JSON at position %d", r[0], pos)
