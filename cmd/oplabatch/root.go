@@ -48,15 +48,15 @@ func isTerminal(w io.Writer) bool {
 
 // globalOptions are the flags every command shares.
 type globalOptions struct {
-	io         *streams
-	baseURL    string
-	token      string
-	tokenFile  string
+	io          *streams
+	baseURL     string
+	token       string
+	tokenFile   string
 	sandbox     bool
 	sandboxData string
 	apiProfile  string
-	verbose    bool
-	log        *slog.Logger
+	verbose     bool
+	log         *slog.Logger
 }
 
 func newRootCmd(s *streams) *cobra.Command {
