@@ -55,6 +55,33 @@ type Options struct {
 	// Stop, when closed, stops taking new rows: rows in flight finish, the results and
 	// the journal are written, and the report says the run was stopped (resumable).
 	Stop <-chan struct{}
+	// MaxErrors stops the run (resumable) after that many failed rows; 0 means no limit.
+	MaxErrors int
+	// MaxErrorRate stops the run when more than this fraction of the rows done so far
+	// failed, once at least 100 rows are done; 0 means no limit. Whatever these say, a
+	// run whose first 100 rows all fail stops: the mapping is most likely wrong.
+	MaxErrorRate float64
+	// KeepGoing turns off the stop when the first 100 rows all fail.
+	KeepGoing bool
+}
+
+// ErrTooManyErrors is why a run stopped on its error guardrails.
+var ErrTooManyErrors = errors.New("too many rows failed")
+
+// guardrail reports why a run should stop given its counts so far, or nil.
+func guardrail(o Options, done, failed int) error {
+	if o.Offline {
+		return nil // validation reads everything: it never stops early
+	}
+	switch {
+	case o.MaxErrors > 0 && failed >= o.MaxErrors:
+		return fmt.Errorf("%w: %d failed rows reached --max-errors %d; fix the mapping or the data, then run again with --resume or --restart", ErrTooManyErrors, failed, o.MaxErrors)
+	case o.MaxErrorRate > 0 && done >= 100 && float64(failed) > o.MaxErrorRate*float64(done):
+		return fmt.Errorf("%w: %d of the %d rows done so far failed, more than --max-error-rate %.0f%%; fix the mapping or the data, then run again with --resume or --restart", ErrTooManyErrors, failed, done, o.MaxErrorRate*100)
+	case !o.KeepGoing && done == 100 && failed == 100:
+		return fmt.Errorf("%w: the first 100 rows all failed, so the mapping is most likely wrong (see the Failed sheet); fix it and run again with --restart, or pass --keep-going to go on regardless", ErrTooManyErrors)
+	}
+	return nil
 }
 
 // Progress hears about rows as they finish.
@@ -66,12 +93,13 @@ type Progress interface {
 
 // Report is what a run did.
 type Report struct {
-	Summary results.Summary
-	Output  string   // the results workbook written ("" when none)
-	Journal string   // the journal kept for --resume ("" when the run finished)
-	Ignored []string // headers no rule names
-	Stopped error    // why the run stopped early (exit 3), nil when it ran to the end
-	Errors  []string // the first row errors, for the terminal
+	Summary  results.Summary
+	Output   string   // the results workbook written ("" when none)
+	Journal  string   // the journal kept for --resume ("" when the run finished)
+	Ignored  []string // headers no rule names
+	Warnings []string // remarks of the reader (values beyond the last header, formulas without a value…)
+	Stopped  error    // why the run stopped early (exit 3), nil when it ran to the end
+	Errors   []string // the first row errors, for the terminal
 }
 
 // FileError is a file-level problem found before any write (exit 2).
@@ -138,7 +166,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if err != nil {
 		return nil, &FileError{err}
 	}
-	rep := &Report{Ignored: sc.ignored}
+	rep := &Report{Ignored: sc.ignored, Warnings: sc.warnings}
 	sum := &rep.Summary
 	*sum = results.Summary{Entity: o.Mapping.Entity, Mapping: o.Mapping.File, Input: o.Input, Sheet: sc.sheet, Mode: string(mode), Total: sc.total, Started: started}
 	if o.DryRun {
@@ -163,6 +191,15 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			return nil, fmt.Errorf("read reference lists: %w", err)
 		}
 		w = newWriter(o.Client, o.Mapping, mode, o.DryRun, res)
+		if err := w.planLookups(ctx, sc.total, sc.inFile); err != nil {
+			if opla.IsAuth(err) {
+				return nil, fmt.Errorf("OplaCRM refused the token; check --token, --token-file or OPLA_TOKEN: %w", err)
+			}
+			return nil, err
+		}
+		if w.plan != "" {
+			o.Log.Info("lookups", "entity", o.Mapping.Entity, "how", w.plan)
+		}
 	}
 
 	jr, jstate, err := openJournal(o, sc, mode)
@@ -224,6 +261,17 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		mu.Unlock()
 		cancel()
 	}
+	halt := make(chan struct{})
+	var haltOnce sync.Once
+	// gracefulStop stops taking rows but lets the rows in flight finish.
+	gracefulStop := func(err error) {
+		mu.Lock()
+		if stopErr == nil {
+			stopErr = err
+		}
+		mu.Unlock()
+		haltOnce.Do(func() { close(halt) })
+	}
 
 	window := make(chan struct{}, o.Concurrency*32) // bounds the reorder buffer
 	done := make(chan *job, o.Concurrency*2)
@@ -233,65 +281,124 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			if res != nil && j.rec != nil {
 				res.Failed(o.Mapping.Entity, j.rec.Key, fmt.Sprintf("row %d of %s", j.display, filepath.Base(o.Input)+sheetSuffix(sc.sheet)))
 			}
+		}, func() {
+			if err := guardrail(o, sum.Succeeded+sum.Failed, sum.Failed); err != nil {
+				gracefulStop(err)
+			}
 		})
 	}()
 
+	// The reader runs ahead of the writers through a bounded channel: rows are read,
+	// mapped and coerced while earlier rows wait on the network.
+	type readResult struct {
+		j   *job
+		err error
+	}
+	rows := make(chan readResult, 256)
+	readCtx, cancelRead := context.WithCancel(runCtx)
+	defer cancelRead()
+	go func() {
+		defer close(rows)
+		seq := 0
+		for {
+			row, err := rd.Next()
+			if err == io.EOF {
+				return
+			}
+			if err != nil {
+				rows <- readResult{err: err} // pass 1 read the same file: only a changed file gets here
+				return
+			}
+			j := &job{seq: seq, row: row, cells: texts(row), display: sc.displayRow(row)}
+			seq++
+			if jstate != nil {
+				if e, ok := jstate.Done[row.Num]; ok {
+					j.rec = &mapping.Record{Row: row.Num, Key: e.Key}
+					j.out = replay(e)
+					j.replayed = true
+				} else {
+					_, j.inFlight = jstate.InFlight[row.Num]
+				}
+			}
+			if !j.replayed {
+				j.rec = binding.Apply(row)
+				if cerr := sc.duplicate(j.rec, j.display, binding); cerr != nil {
+					j.rec.Errors = append(j.rec.Errors, cerr)
+				}
+			}
+			select {
+			case rows <- readResult{j: j}:
+			case <-readCtx.Done():
+				return
+			}
+		}
+	}()
+
+	// Writers: at most -c rows in flight, fewer while the server pushes back.
+	limit := newAIMD(o.Concurrency)
+	wctx := opla.WithRetryObserver(runCtx, func(_ string, _ int, err error, _ time.Duration) {
+		if ae, ok := opla.AsAPIError(err); ok && (ae.IsRateLimit() || ae.StatusCode == 503) {
+			limit.pushback()
+		}
+	})
 	g := &errgroup.Group{}
-	g.SetLimit(o.Concurrency)
 	seq := 0
 	var readErr error
 	stopped := false
-	for !stopped {
+loop:
+	for {
+		var r readResult
+		var more bool
 		select {
 		case <-o.Stop:
 			stopped = true
-			continue
+			break loop
+		case <-halt:
+			break loop
+		case <-runCtx.Done():
+			break loop
 		default:
 		}
-		row, err := rd.Next()
-		if err == io.EOF {
+		select {
+		case <-o.Stop:
+			stopped = true
+			break loop
+		case <-halt:
+			break loop
+		case <-runCtx.Done():
+			break loop
+		case r, more = <-rows:
+		}
+		if !more {
 			break
 		}
-		if err != nil {
-			readErr = err // pass 1 read the same file: only a changed file gets here
+		if r.err != nil {
+			readErr = r.err
 			break
 		}
-		if runCtx.Err() != nil {
-			break
-		}
-		j := &job{seq: seq, row: row, cells: texts(row), display: sc.displayRow(row)}
+		j := r.j
 		seq++
 		select {
 		case window <- struct{}{}:
 		case <-runCtx.Done():
+			break loop
 		}
-		if runCtx.Err() != nil {
-			break
-		}
-		if jstate != nil {
-			if e, ok := jstate.Done[row.Num]; ok {
-				j.rec = &mapping.Record{Row: row.Num, Key: e.Key}
-				j.out = replay(e)
-				j.replayed = true
-				done <- j
-				continue
-			}
-			_, j.inFlight = jstate.InFlight[row.Num]
-		}
-		j.rec = binding.Apply(row)
-		if cerr := sc.duplicate(j.rec, j.display, binding); cerr != nil {
-			j.rec.Errors = append(j.rec.Errors, cerr)
-		}
-		if len(j.rec.Errors) > 0 || o.Offline {
+		if j.replayed || len(j.rec.Errors) > 0 || o.Offline {
 			done <- j
 			continue
 		}
+		if err := limit.acquire(runCtx); err != nil {
+			<-window
+			break
+		}
 		g.Go(func() error {
+			ok := true
 			defer func() {
 				if p := recover(); p != nil {
 					o.Log.Error("panic while writing a row", "row", j.display, "panic", p, "stack", string(debug.Stack()))
 					j.out = outcome{Err: &mapping.CellError{Code: "internal", ColIdx: -1, Msg: fmt.Sprintf("internal error in oplabatch (%v); please report it", p)}}
 				}
+				limit.release(ok)
 				done <- j
 			}()
 			if jr != nil && !o.DryRun {
@@ -301,15 +408,24 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 					return nil
 				}
 			}
-			j.out = process(runCtx, w, res, j.rec, j.inFlight)
+			j.out = process(wctx, w, res, j.rec, j.inFlight)
 			if j.out.Fatal != nil {
 				stop(j.out.Fatal)
 			}
+			ok = j.out.Err == nil || j.out.Err.Code != "network"
 			return nil
 		})
 	}
+	// Stop reading; rows in flight finish (a graceful stop does not cancel them).
+	cancelRead()
+	for range rows {
+	}
 	if stopped {
-		stop(ErrStopped)
+		mu.Lock()
+		if stopErr == nil {
+			stopErr = ErrStopped
+		}
+		mu.Unlock()
 	}
 	_ = g.Wait()
 	close(done)
@@ -381,7 +497,7 @@ func process(ctx context.Context, w *writer, res *Resolver, rec *mapping.Record,
 }
 
 // collect writes finished rows in source order.
-func collect(done <-chan *job, window <-chan struct{}, out *results.Writer, jr *journal.Writer, sum *results.Summary, rep *Report, p Progress, onFail func(*job)) error {
+func collect(done <-chan *job, window <-chan struct{}, out *results.Writer, jr *journal.Writer, sum *results.Summary, rep *Report, p Progress, onFail func(*job), check func()) error {
 	pending := map[int]*job{}
 	next := 0
 	var werr error
@@ -401,6 +517,7 @@ func collect(done <-chan *job, window <-chan struct{}, out *results.Writer, jr *
 			if rowError(j) != nil {
 				onFail(j)
 			}
+			check()
 			if jr != nil && !j.replayed && (j.out.Fatal == nil || rowError(j) != nil) {
 				if err := jr.Done(entryOf(j)); err != nil && werr == nil {
 					werr = err
@@ -480,13 +597,20 @@ func texts(row sheet.Row) []string {
 
 // scanResult is what the offline first pass learnt.
 type scanResult struct {
-	header  []string
-	sheet   string
-	total   int
-	ignored []string
-	first   map[uint64]int32 // key hash -> first row number (as displayed)
-	keyCol  int
-	rowCol  int // the _row column of a results workbook's Failed sheet, -1 if none
+	header   []string
+	sheet    string
+	total    int
+	ignored  []string
+	first    map[uint64]int32 // key hash -> first row number (as displayed)
+	keyCol   int
+	rowCol   int // the _row column of a results workbook's Failed sheet, -1 if none
+	warnings []string
+}
+
+// inFile reports whether a key appears in the file.
+func (sc *scanResult) inFile(key string) bool {
+	_, ok := sc.first[hashKey(strings.TrimSpace(key))]
+	return ok
 }
 
 // displayRow is the row number results show: a Failed sheet's rows keep the number
@@ -533,6 +657,9 @@ func scan(path string, ropts sheet.Options, m *mapping.Mapping) (*scanResult, er
 			return nil, err
 		}
 		sc.total++
+		if sc.total > maxRows {
+			return nil, fmt.Errorf("%s: more than %d rows; split the file", path, maxRows)
+		}
 		if sc.keyCol >= 0 && sc.keyCol < len(row.Cells) {
 			k := strings.TrimSpace(row.Cells[sc.keyCol].Text)
 			if k != "" {
@@ -543,8 +670,12 @@ func scan(path string, ropts sheet.Options, m *mapping.Mapping) (*scanResult, er
 			}
 		}
 	}
+	sc.warnings = rd.Warnings()
 	return sc, nil
 }
+
+// maxRows bounds one run; row numbers are kept as int32.
+const maxRows = 1 << 30
 
 // duplicate reports a row whose key an earlier row already used.
 func (sc *scanResult) duplicate(rec *mapping.Record, display int, b *mapping.Binding) *mapping.CellError {

@@ -3,6 +3,7 @@ package importer_test
 import (
 	"context"
 	"encoding/csv"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -364,4 +365,83 @@ columns: {"Mã": external_id, "Tên": name, "Giá": price}
 	for k, n := range seen {
 		require.Equal(t, 1, n, "%v stored %d times", k, n)
 	}
+}
+
+func requests(srv *oplatest.Server) (total int, byRoute map[string]int) {
+	byRoute = srv.Emulator().Stats().Requests
+	for _, n := range byRoute {
+		total += n
+	}
+	return total, byRoute
+}
+
+func TestRequestsPerRow(t *testing.T) {
+	f := newFixture(t, oplatest.Options{})
+	rows := [][]string{{"Mã", "Tên", "Email"}}
+	for i := range 300 {
+		rows = append(rows, []string{fmt.Sprintf("R-%03d", i), "Công ty " + strconv.Itoa(i), fmt.Sprintf("c%d@example.vn", i)})
+	}
+	input := f.writeCSV("a.csv", rows)
+	const yaml = "entity: accounts\nmode: %s\ncolumns: {\"Mã\": external_id, \"Tên\": name, \"Email\": email}\n"
+	measure := func(mode string) (perRow float64, rep *importer.Report) {
+		f.srv.Emulator().ResetStats()
+		rep = f.run(f.mapping(strings.Replace(yaml, "%s", mode, 1)), input, func(o *importer.Options) { o.Output = filepath.Join(f.dir, mode+".xlsx") })
+		require.Zero(t, rep.Summary.Failed, rep.Errors)
+		n, _ := requests(f.srv)
+		return float64(n) / 300, rep
+	}
+	perRow, rep := measure("create")
+	require.Equal(t, 300, rep.Summary.Created)
+	require.LessOrEqual(t, perRow, 1.01, "create: one POST per row")
+
+	perRow, rep = measure("upsert")
+	require.Equal(t, 300, rep.Summary.Unchanged)
+	require.LessOrEqual(t, perRow, 0.05, "upsert of unchanged rows reads the list once")
+
+	rows[1][1] = "Đổi tên"
+	input = f.writeCSV("a.csv", rows)
+	perRow, rep = measure("update")
+	require.Equal(t, 1, rep.Summary.Updated)
+	require.Equal(t, 299, rep.Summary.Unchanged)
+	require.LessOrEqual(t, perRow, 0.05)
+}
+
+func TestCostModel(t *testing.T) {
+	tests := []struct {
+		rows, pages int
+		list        bool
+	}{
+		{rows: 10, pages: 1, list: false},  // tiny file: a GET per row is cheap and fresh
+		{rows: 20, pages: 10, list: true},  // the list costs half the GETs
+		{rows: 20, pages: 11, list: false}, // more than half: GETs
+		{rows: 5000, pages: 25, list: true},
+		{rows: 5000, pages: 5000, list: false},
+	}
+	for _, tc := range tests {
+		require.Equal(t, tc.list, importer.ListIsCheaper(tc.rows, tc.pages), "%+v", tc)
+	}
+}
+
+func TestFirstHundredRowsAllFailingStops(t *testing.T) {
+	f := newFixture(t, oplatest.Options{})
+	rows := [][]string{{"Mã", "Tên", "Công ty"}}
+	for i := range 250 {
+		rows = append(rows, []string{fmt.Sprintf("C-%03d", i), "Tên", "ACC-NOPE"})
+	}
+	input := f.writeCSV("c.csv", rows)
+	m := f.mapping("entity: contacts\ncolumns: {\"Mã\": external_id, \"Tên\": first_name, \"Công ty\": account_external_id}\n")
+	rep := f.run(m, input, nil)
+	require.ErrorIs(t, rep.Stopped, importer.ErrTooManyErrors)
+	require.GreaterOrEqual(t, rep.Summary.Failed, 100)
+	require.Less(t, rep.Summary.Failed, 120, "stops soon after the 100th")
+	require.Equal(t, 250, rep.Summary.Failed+rep.Summary.Skipped)
+	require.FileExists(t, rep.Journal, "resumable")
+
+	rep = f.run(m, input, func(o *importer.Options) { o.KeepGoing = true; o.Restart = true })
+	require.NoError(t, rep.Stopped)
+	require.Equal(t, 250, rep.Summary.Failed)
+
+	rep = f.run(m, input, func(o *importer.Options) { o.MaxErrors = 10; o.Restart = true })
+	require.ErrorIs(t, rep.Stopped, importer.ErrTooManyErrors)
+	require.Contains(t, rep.Stopped.Error(), "--max-errors 10")
 }

@@ -37,9 +37,11 @@ type writer struct {
 	res    *Resolver
 
 	indexOnce sync.Once
-	index     map[string]map[string]any // whole-list entities (products): key -> record
+	index     map[string]map[string]any // key -> current record, when the list was read
+	indexed   bool                      // index holds every record of the file's keys
 	indexErr  error
 	indexMu   sync.Mutex
+	plan      string // how lookups are done, for the log
 }
 
 func newWriter(c *opla.Client, m *mapping.Mapping, mode mapping.Mode, dryRun bool, res *Resolver) *writer {
@@ -56,6 +58,13 @@ func (w *writer) canLookup() bool { return w.entity.Get != "" || w.entity.List !
 
 // current returns the record with this key, or nil.
 func (w *writer) current(ctx context.Context, key string) (map[string]any, error) {
+	w.indexMu.Lock()
+	if w.indexed {
+		rec := w.index[key]
+		w.indexMu.Unlock()
+		return rec, nil
+	}
+	w.indexMu.Unlock()
 	if !w.wholeList() {
 		return Lookup(ctx, w.c, w.entity.Name, key)
 	}
@@ -78,14 +87,11 @@ func (w *writer) current(ctx context.Context, key string) (map[string]any, error
 	return w.index[key], nil
 }
 
-func (w *writer) remember(key string, rec map[string]any) {
-	if !w.wholeList() || rec == nil {
-		return
-	}
+// forget drops a key from the index once its row is written: each key appears once in
+// a file, so the index only shrinks as the run goes.
+func (w *writer) forget(key string) {
 	w.indexMu.Lock()
-	if w.index != nil {
-		w.index[key] = rec
-	}
+	delete(w.index, key)
 	w.indexMu.Unlock()
 }
 
@@ -139,7 +145,15 @@ func (w *writer) write(ctx context.Context, rec *mapping.Record) outcome {
 			if w.dryRun {
 				return outcome{Action: ActionCreated}
 			}
-			return w.create(ctx, rec)
+			o := w.create(ctx, rec)
+			if o.Err != nil && o.Err.Code == "conflict" {
+				// Created by someone else since the list was read: read it and update.
+				fresh, err := Lookup(ctx, w.c, w.entity.Name, key)
+				if err == nil && fresh != nil {
+					return w.update(ctx, rec, fresh)
+				}
+			}
+			return o
 		}
 		return w.update(ctx, rec, cur)
 	}
@@ -161,7 +175,7 @@ func (w *writer) create(ctx context.Context, rec *mapping.Record) outcome {
 		var out map[string]any
 		err := w.c.Do(ctx, opla.Call{Op: opName, Body: body}, &out)
 		if err == nil {
-			w.remember(rec.Key, out)
+			w.forget(rec.Key)
 			return outcome{Action: ActionCreated, ID: str(out["id"])}
 		}
 		if opla.IsAmbiguous(err) && attempt < 3 {
@@ -219,7 +233,7 @@ func (w *writer) update(ctx context.Context, rec *mapping.Record, cur map[string
 		if err := w.c.Do(ctx, opla.Call{Op: w.entity.Upsert, Body: body}, &out); err != nil {
 			return w.apiFailure(err, "")
 		}
-		w.remember(rec.Key, out)
+		w.forget(rec.Key)
 		return outcome{Action: ActionUpdated, ID: id}
 	}
 	op, err := w.c.Profile().Op(w.entity.Update)
@@ -241,7 +255,7 @@ func (w *writer) update(ctx context.Context, rec *mapping.Record, cur map[string
 	if err := w.c.Do(ctx, opla.Call{Op: w.entity.Update, Path: []string{param}, Body: body}, &out); err != nil {
 		return w.apiFailure(err, "")
 	}
-	w.remember(rec.Key, out)
+	w.forget(rec.Key)
 	return outcome{Action: ActionUpdated, ID: id}
 }
 

@@ -280,11 +280,26 @@ func (c *Client) send(ctx context.Context, op *Operation, u string, body []byte)
 		if c.opts.OnRetry != nil {
 			c.opts.OnRetry(op.Name, attempt+1, err, delay)
 		}
+		if fn, ok := ctx.Value(retryObserverKey{}).(RetryObserver); ok {
+			fn(op.Name, attempt+1, err, delay)
+		}
 		c.log.Debug("retrying", "op", op.Name, "attempt", attempt+1, "delay", delay, "err", err)
 		if serr := c.opts.Sleep(ctx, delay); serr != nil {
 			return nil, fmt.Errorf("%s %s: %w (while waiting to retry after: %v)", op.Method, op.Path, serr, err)
 		}
 	}
+}
+
+// RetryObserver hears about a retry: which operation, the attempt about to be made, the
+// error that caused it and the delay before it.
+type RetryObserver func(op string, attempt int, err error, delay time.Duration)
+
+type retryObserverKey struct{}
+
+// WithRetryObserver returns a context whose calls report each of their retries to fn, so
+// a caller can slow down when the server pushes back (429, 503).
+func WithRetryObserver(ctx context.Context, fn RetryObserver) context.Context {
+	return context.WithValue(ctx, retryObserverKey{}, fn)
 }
 
 // backoff is exponential with full jitter, or the server's Retry-After when it gave one.

@@ -32,6 +32,9 @@ type importOptions struct {
 	input       string
 	resume      bool
 	restart     bool
+	maxErrors   int
+	maxRate     float64
+	keepGoing   bool
 	entity      string // retry: the entity the results workbook says
 }
 
@@ -77,6 +80,9 @@ Exit codes: 0 every row succeeded, 1 some rows failed, 2 usage/mapping/file erro
 func addResumeFlags(f *pflag.FlagSet, o *importOptions) {
 	f.BoolVar(&o.resume, "resume", false, "continue an interrupted run from its journal (nothing is written twice)")
 	f.BoolVar(&o.restart, "restart", false, "discard the journal of an interrupted run and start over")
+	f.IntVar(&o.maxErrors, "max-errors", 0, "stop (resumable) after this many failed rows (0: no limit)")
+	f.Float64Var(&o.maxRate, "max-error-rate", 0, "stop (resumable) when more than this fraction of rows fail, e.g. 0.2, once 100 rows are done (0: no limit)")
+	f.BoolVar(&o.keepGoing, "keep-going", false, "do not stop when the first 100 rows all fail")
 }
 
 func newValidateCmd(g *globalOptions) *cobra.Command {
@@ -178,6 +184,10 @@ func runImport(cmd *cobra.Command, g *globalOptions, o *importOptions, offline b
 		DryRun: o.dryRun, Offline: offline, Output: o.output, Log: g.logger(),
 		Reader: sheet.Options{Delimiter: delim, Encoding: o.encoding},
 		Resume: o.resume, Restart: o.restart, Stop: g.io.stop,
+		MaxErrors: o.maxErrors, MaxErrorRate: o.maxRate, KeepGoing: o.keepGoing,
+	}
+	if o.maxErrors < 0 || o.maxRate < 0 || o.maxRate > 1 {
+		return withCode(exitUsage, errors.New("--max-errors is a count (0 or more) and --max-error-rate a fraction between 0 and 1"))
 	}
 	if !offline {
 		c, cleanup, err := g.client(ctx, clientOptions{concurrency: o.concurrency})
@@ -218,6 +228,9 @@ func printReport(w io.Writer, rep *importer.Report, offline bool, elapsed time.D
 	s := rep.Summary
 	if len(rep.Ignored) > 0 {
 		fmt.Fprintf(w, "note: columns not in the mapping (ignored): %s\n", strings.Join(rep.Ignored, ", "))
+	}
+	for _, warn := range rep.Warnings {
+		fmt.Fprintf(w, "note: %s\n", warn)
 	}
 	for _, e := range rep.Errors {
 		fmt.Fprintln(w, "  "+e)

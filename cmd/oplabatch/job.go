@@ -37,6 +37,7 @@ func runJob(cmd *cobra.Command, g *globalOptions, o *importOptions, prof *opla.P
 		Input: o.input, Mode: mode, Concurrency: o.concurrency, DryRun: o.dryRun, Offline: offline,
 		Log: g.logger(), Reader: sheet.Options{Delimiter: delim, Encoding: o.encoding},
 		Resume: o.resume, Restart: o.restart, Stop: g.io.stop,
+		MaxErrors: o.maxErrors, MaxErrorRate: o.maxRate, KeepGoing: o.keepGoing,
 	}
 	if !offline {
 		c, cleanup, err := g.client(ctx, clientOptions{concurrency: o.concurrency})
