@@ -386,7 +386,8 @@ func (c *Client) attempt(ctx context.Context, op *Operation, u string, body []by
 	switch resp.StatusCode {
 	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
 		return nil, ae, true // refused before processing: safe for every method
-	case http.StatusBadGateway, http.StatusGatewayTimeout:
+	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusGatewayTimeout:
+		// The request may have been applied before the failure.
 		if !idempotent(op.Method) {
 			return nil, &AmbiguousError{Op: op.Name, Method: op.Method, Route: op.Path, Err: ae}, false
 		}

@@ -94,7 +94,7 @@ type AmbiguousError struct {
 }
 
 func (e *AmbiguousError) Error() string {
-	return fmt.Sprintf("%s %s: outcome unknown (the request was sent but no answer came back: %v)", e.Method, e.Route, e.Err)
+	return fmt.Sprintf("%s %s: outcome unknown, the server may or may not have applied it (%v)", e.Method, e.Route, e.Err)
 }
 
 func (e *AmbiguousError) Unwrap() error { return e.Err }

@@ -83,11 +83,11 @@ func TestAPIErrorClassification(t *testing.T) {
 			retryAfter: 3 * time.Second,
 		},
 		{
-			name:      "500",
-			status:    500,
-			body:      `{"statusCode":500,"message":"Internal server error"}`,
+			name:      "501",
+			status:    501,
+			body:      `{"statusCode":501,"message":"Internal server error"}`,
 			wantMsgs:  []string{"Internal server error"},
-			wantText:  "POST /public/contacts: 500 Internal Server Error: Internal server error",
+			wantText:  "POST /public/contacts: 501 Not Implemented: Internal server error",
 			want:      class{server: true},
 			wantError: "",
 		},
@@ -173,7 +173,7 @@ func TestAmbiguousError(t *testing.T) {
 	err := error(&opla.AmbiguousError{Op: "leads.create", Method: "POST", Route: "/public/leads", Err: inner})
 	require.True(t, opla.IsAmbiguous(fmt.Errorf("row 2: %w", err)))
 	require.ErrorIs(t, err, inner)
-	require.Equal(t, "POST /public/leads: outcome unknown (the request was sent but no answer came back: EOF)", err.Error())
+	require.Equal(t, "POST /public/leads: outcome unknown, the server may or may not have applied it (EOF)", err.Error())
 	require.False(t, opla.IsAmbiguous(inner))
 	_, ok := opla.AsAPIError(err)
 	require.False(t, ok)
@@ -268,4 +268,26 @@ func echoCase(t *testing.T, fn func(w http.ResponseWriter, r *http.Request, hit 
 	h := setup(t)
 	h.handle("POST /public/accounts/assign-owner", fn)
 	return h.client.Accounts.AssignOwner(context.Background(), opla.AccountEmployee{AccountID: "A-1", EmployeeID: "E-1"})
+}
+
+func TestServerErrorOnCreateIsAmbiguousButRetriedOnRead(t *testing.T) {
+	h := setup(t, func(o *opla.Options) { o.MaxRetries = 2 })
+	posts := h.handle("POST /public/contacts", func(w http.ResponseWriter, r *http.Request, _ int) {
+		writeJSON(w, 500, `{"statusCode":500,"message":"Internal server error"}`)
+	})
+	_, err := h.client.Contacts.Create(context.Background(), opla.ContactCreate{})
+	require.True(t, opla.IsAmbiguous(err), "a 500 may come after the write: %v", err)
+	require.Equal(t, int32(1), posts.Load(), "a create is never re-sent blindly")
+
+	gets := h.handle("GET /public/contacts/C-1", func(w http.ResponseWriter, r *http.Request, n int) {
+		if n == 1 {
+			writeJSON(w, 500, `{"statusCode":500,"message":"boom"}`)
+			return
+		}
+		writeJSON(w, 200, `{"external_id":"C-1"}`)
+	})
+	c, err := h.client.Contacts.Get(context.Background(), "C-1")
+	require.NoError(t, err)
+	require.Equal(t, "C-1", c.ExternalID)
+	require.Equal(t, int32(2), gets.Load())
 }
