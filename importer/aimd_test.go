@@ -11,21 +11,31 @@ func TestAIMDReactions(t *testing.T) {
 	a := newAIMD(32)
 	require.Equal(t, 32, a.current())
 
+	for range 6 {
+		a.pushback()
+	}
+	require.Equal(t, 32, a.current(), "a few refusals (under a fifth of a window) do not cut")
 	a.pushback()
-	require.Equal(t, 16, a.current(), "the first push-back halves")
-	a.pushback()
+	require.Equal(t, 16, a.current(), "a fifth of a window refused halves the limit")
+	for range 10 {
+		a.pushback()
+	}
 	require.Equal(t, 16, a.current(), "a burst of refusals within one window cuts once")
 
 	for range 16 {
 		a.inflight++
 		a.release(false)
 	}
-	a.pushback()
-	require.Equal(t, 8, a.current(), "after a window, another refusal cuts again")
+	for range 4 {
+		a.pushback()
+	}
+	require.Equal(t, 8, a.current(), "after a window, enough refusals cut again")
 
 	for range 3 {
 		a.sinceCut = 100
-		a.pushback()
+		for range 2 {
+			a.pushback()
+		}
 	}
 	require.Equal(t, 1, a.current(), "never below one")
 	a.pushback()

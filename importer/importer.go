@@ -198,7 +198,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			return nil, err
 		}
 		if w.plan != "" {
-			o.Log.Info("lookups", "entity", o.Mapping.Entity, "how", w.plan)
+			o.Log.Debug("lookups", "entity", o.Mapping.Entity, "how", w.plan)
 		}
 	}
 

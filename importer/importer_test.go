@@ -3,6 +3,7 @@ package importer_test
 import (
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -444,4 +445,47 @@ func TestFirstHundredRowsAllFailingStops(t *testing.T) {
 	rep = f.run(m, input, func(o *importer.Options) { o.MaxErrors = 10; o.Restart = true })
 	require.ErrorIs(t, rep.Stopped, importer.ErrTooManyErrors)
 	require.Contains(t, rep.Stopped.Error(), "--max-errors 10")
+}
+
+func TestLostResponsesUpsertKeepsIDs(t *testing.T) {
+	f := newFixture(t, oplatest.Options{LostResponseRate: 0.05, Seed: 43})
+	rows := [][]string{{"Mã", "Tên", "Email"}}
+	for i := range 600 {
+		rows = append(rows, []string{fmt.Sprintf("L-%03d", i), "Công ty " + strconv.Itoa(i), fmt.Sprintf("l%d@example.vn", i)})
+	}
+	input := f.writeCSV("a.csv", rows)
+	m := f.mapping("entity: accounts\ncolumns: {\"Mã\": external_id, \"Tên\": name, \"Email\": email}\n")
+	rep := f.run(m, input, func(o *importer.Options) { o.Concurrency = 8 })
+	require.Zero(t, rep.Summary.Failed, rep.Errors)
+	require.Equal(t, 600, rep.Summary.Created)
+	stored := map[any]map[string]any{}
+	for _, r := range f.srv.Emulator().Records("accounts") {
+		require.NotContains(t, stored, r["external_id"], "stored twice")
+		stored[r["external_id"]] = r
+	}
+	for _, s := range sheetRows(t, rep.Output, "Succeeded") {
+		require.Equal(t, stored[s["external_id"]]["id"], s["id"], "the id of %s, even when the answer was lost", s["external_id"])
+	}
+}
+
+func TestSameValue(t *testing.T) {
+	date := opla.Field{Type: "string", Format: "date"}
+	dt := opla.Field{Type: "string", Format: "datetime"}
+	tests := []struct {
+		f    opla.Field
+		a, b any
+		same bool
+	}{
+		{date, "2026-01-12", "2026-01-12T00:00:00+00:00", true},
+		{date, "2026-01-12", "2026-01-13T00:00:00+00:00", false},
+		{dt, "1988-03-13T17:00:00.000Z", "1988-03-14T00:00:00+07:00", true},
+		{dt, "1988-03-13T17:00:00.000Z", "1988-03-13T17:00:01Z", false},
+		{opla.Field{Type: "number"}, 12500000.0, json.Number("12500000"), true},
+		{opla.Field{Type: "string[]"}, []string{"A", "B"}, []any{"A", "B"}, true},
+		{opla.Field{Type: "string"}, "a", "A", false},
+		{opla.Field{Type: "object"}, map[string]any{"phone": "9"}, map[string]any{"phone": "9"}, true},
+	}
+	for _, tc := range tests {
+		require.Equal(t, tc.same, importer.SameValue(tc.f, tc.a, tc.b), "%v vs %v", tc.a, tc.b)
+	}
 }

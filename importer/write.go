@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/oplabatch/oplabatch/mapping"
 	"github.com/oplabatch/oplabatch/opla"
@@ -85,6 +86,12 @@ func (w *writer) current(ctx context.Context, key string) (map[string]any, error
 	w.indexMu.Lock()
 	defer w.indexMu.Unlock()
 	return w.index[key], nil
+}
+
+// fresh reads the record with this key from the API now, bypassing the index: after an
+// ambiguous write, only the server knows.
+func (w *writer) fresh(ctx context.Context, key string) (map[string]any, error) {
+	return Lookup(ctx, w.c, w.entity.Name, key)
 }
 
 // forget drops a key from the index once its row is written: each key appears once in
@@ -180,7 +187,7 @@ func (w *writer) create(ctx context.Context, rec *mapping.Record) outcome {
 		}
 		if opla.IsAmbiguous(err) && attempt < 3 {
 			if w.canLookup() {
-				cur, lerr := w.current(ctx, rec.Key)
+				cur, lerr := w.fresh(ctx, rec.Key)
 				if lerr == nil && cur != nil {
 					return outcome{Action: ActionCreated, ID: str(cur["id"])}
 				}
@@ -194,7 +201,7 @@ func (w *writer) create(ctx context.Context, rec *mapping.Record) outcome {
 			// The earlier, lost attempt created it.
 			id := ""
 			if w.canLookup() {
-				if cur, lerr := w.current(ctx, rec.Key); lerr == nil && cur != nil {
+				if cur, lerr := w.fresh(ctx, rec.Key); lerr == nil && cur != nil {
 					id = str(cur["id"])
 				}
 			}
@@ -391,7 +398,7 @@ func unchanged(m *mapping.Mapping, rec *mapping.Record, cur map[string]any) bool
 			}
 			return false
 		}
-		if !reflect.DeepEqual(normalize(v), normalize(cv)) {
+		if !sameValue(f, v, cv) {
 			return false
 		}
 	}
@@ -407,6 +414,37 @@ func unchanged(m *mapping.Mapping, rec *mapping.Record, cur map[string]any) bool
 		}
 	}
 	return true
+}
+
+// sameValue compares a row's value with the stored one as the API means them: a date
+// may come back as a date-time at midnight, a date-time in another notation.
+func sameValue(f opla.Field, v, cur any) bool {
+	vs, vok := v.(string)
+	cs, cok := cur.(string)
+	if vok && cok && vs != cs {
+		switch f.Format {
+		case "date":
+			a, aok := parseAPITime(vs)
+			b, bok := parseAPITime(cs)
+			return aok && bok && a.Format(time.DateOnly) == b.Format(time.DateOnly)
+		case "datetime":
+			a, aok := parseAPITime(vs)
+			b, bok := parseAPITime(cs)
+			return aok && bok && a.Equal(b)
+		}
+	}
+	return reflect.DeepEqual(normalize(v), normalize(cur))
+}
+
+// parseAPITime reads the date and date-time notations the API uses; a date-time keeps the
+// offset it was written with, so its date part is the one written.
+func parseAPITime(s string) (time.Time, bool) {
+	for _, layout := range []string{time.RFC3339Nano, time.DateOnly, "2006-01-02T15:04:05", "2006-01-02 15:04:05"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
 }
 
 func isBlank(v any) bool {

@@ -42,7 +42,7 @@ type Options struct {
 	Burst      int           // limiter burst; default max(1, MaxConns)
 	MaxConns   int           // idle keep-alive connections kept per host; default 64
 	Timeout    time.Duration // per attempt; default 60s
-	MaxRetries int           // retries after the first attempt; default 5; <0 means none
+	MaxRetries int           // retries after the first attempt; default 8; <0 means none
 	BaseDelay  time.Duration // first backoff ceiling; default 200ms
 	MaxDelay   time.Duration // backoff ceiling; default 15s
 	MaxBody    int64         // largest response body read; default 256 MiB
@@ -67,6 +67,7 @@ type Client struct {
 
 	requests atomic.Int64
 	retries  atomic.Int64
+	pacer    *pacer
 
 	Contacts       *ContactsService
 	Accounts       *AccountsService
@@ -104,7 +105,7 @@ func New(opts Options) (*Client, error) {
 		opts.Timeout = 60 * time.Second
 	}
 	if opts.MaxRetries == 0 {
-		opts.MaxRetries = 5
+		opts.MaxRetries = 8
 	} else if opts.MaxRetries < 0 {
 		opts.MaxRetries = 0
 	}
@@ -129,7 +130,7 @@ func New(opts Options) (*Client, error) {
 	if opts.HTTPClient == nil {
 		opts.HTTPClient = &http.Client{Transport: NewTransport(opts.MaxConns)}
 	}
-	c := &Client{base: base, token: opts.Token, profile: opts.Profile, http: opts.HTTPClient, log: opts.Logger, opts: opts}
+	c := &Client{base: base, token: opts.Token, profile: opts.Profile, http: opts.HTTPClient, log: opts.Logger, opts: opts, pacer: newPacer(nil)}
 	if opts.RateLimit > 0 {
 		burst := opts.Burst
 		if burst <= 0 {
@@ -200,6 +201,10 @@ func (c *Client) Profile() *Profile { return c.profile }
 
 // BaseURL returns the API root the client talks to.
 func (c *Client) BaseURL() string { return c.base.String() }
+
+// PacedRate is the request rate the client settled on after the server answered 429
+// (requests per second), or 0 when it has not been throttled.
+func (c *Client) PacedRate() float64 { return c.pacer.rate() }
 
 // Stats returns the number of HTTP attempts and of retries made so far.
 func (c *Client) Stats() (requests, retries int64) { return c.requests.Load(), c.retries.Load() }
@@ -321,6 +326,9 @@ func (c *Client) attempt(ctx context.Context, op *Operation, u string, body []by
 			return nil, fmt.Errorf("%s %s: %w", op.Method, op.Path, err), false
 		}
 	}
+	if err := c.pacer.wait(ctx); err != nil {
+		return nil, fmt.Errorf("%s %s: %w", op.Method, op.Path, err), false
+	}
 	actx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
 	var wrote atomic.Bool
@@ -372,7 +380,11 @@ func (c *Client) attempt(ctx context.Context, op *Operation, u string, body []by
 		return nil, fmt.Errorf("%s %s: answer larger than %d bytes", op.Method, op.Path, c.opts.MaxBody), false
 	}
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		c.pacer.success()
 		return data, nil, false
+	}
+	if resp.StatusCode == http.StatusTooManyRequests {
+		c.pacer.throttled()
 	}
 	msgs, errText := parseErrorBody(data)
 	if c.token != "" { // a server or proxy may echo the request's headers back

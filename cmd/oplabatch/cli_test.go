@@ -205,3 +205,26 @@ func TestNoTokenIsAClearError(t *testing.T) {
 	require.Contains(t, stderr, "no API token")
 	require.Contains(t, stderr, "--sandbox")
 }
+
+func TestValidateSample(t *testing.T) {
+	code, _, stderr := cli(t, "validate", "-m", "../../samples/migration/mappings/contacts.yaml", "../../samples/migration/migration.xlsx")
+	require.Equal(t, exitFailed, code, stderr)
+	require.Contains(t, stderr, "25 rows, 22 valid, 3 invalid")
+	code, _, stderr = cli(t, "validate", "-m", "../../samples/migration/mappings/employees.yaml", "../../samples/migration/employees.csv")
+	require.Equal(t, exitOK, code, stderr)
+	require.Contains(t, stderr, "ignored): Ngày vào làm")
+}
+
+func TestJobTwiceIsUnchanged(t *testing.T) {
+	dir := t.TempDir()
+	state := filepath.Join(dir, "sandbox.json")
+	args := []string{"import", "--sandbox", "--sandbox-data", state, "-m", "../../samples/migration/job.yaml", "-o", dir, "../../samples/migration/migration.xlsx"}
+	code, _, stderr := cli(t, args...)
+	require.Equal(t, exitFailed, code, stderr)
+	require.Contains(t, stderr, "opportunities: 10 rows: 10 created")
+	code, _, stderr = cli(t, append([]string{"import", "--restart"}, args[1:]...)...)
+	require.Equal(t, exitFailed, code, stderr)
+	for _, e := range []string{"employees: 5", "accounts: 13", "contacts: 25", "leads: 15", "products: 8", "opportunities: 10"} {
+		require.Regexp(t, e+` rows: 0 created, 0 updated, \d+ unchanged`, stderr)
+	}
+}

@@ -86,7 +86,7 @@ func addResumeFlags(f *pflag.FlagSet, o *importOptions) {
 }
 
 func newValidateCmd(g *globalOptions) *cobra.Command {
-	o := &importOptions{}
+	o := &importOptions{concurrency: 1}
 	cmd := &cobra.Command{
 		Use:   "validate -m MAPPING.yaml [-s SHEET] FILE",
 		Short: "Check a file against a mapping offline (no API calls)",

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/oplabatch/oplabatch/importer"
 	"github.com/oplabatch/oplabatch/mapping"
 	"github.com/oplabatch/oplabatch/mapping/coerce"
 	"github.com/oplabatch/oplabatch/opla"
@@ -76,6 +77,20 @@ func TestMappingsLoad(t *testing.T) {
 	files, err := filepath.Glob("mappings/*.yaml")
 	require.NoError(t, err)
 	assert.Len(t, files, len(importOrder), "every mapping in mappings/ is in importOrder")
+}
+
+// TestJob checks that job.yaml loads and runs the sheets in the documented order.
+func TestJob(t *testing.T) {
+	job, err := importer.LoadJob("job.yaml", opla.DefaultProfile())
+	require.NoError(t, err)
+	var got, want []string
+	for _, s := range job.Steps {
+		got = append(got, s.Mapping.Entity+"/"+s.Sheet)
+	}
+	for _, s := range importOrder {
+		want = append(want, s.Entity+"/"+s.Sheet)
+	}
+	assert.Equal(t, want, got)
 }
 
 // seed is the part of samples/sandbox/seed.json the sample refers to.
