@@ -1,10 +1,13 @@
 package importer_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -488,4 +491,37 @@ func TestSameValue(t *testing.T) {
 	for _, tc := range tests {
 		require.Equal(t, tc.same, importer.SameValue(tc.f, tc.a, tc.b), "%v vs %v", tc.a, tc.b)
 	}
+}
+
+// panicky panics on the create of one key, as a bug would.
+type panicky struct {
+	next http.RoundTripper
+	key  string
+}
+
+func (p panicky) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method == http.MethodPost && r.Body != nil {
+		body, _ := io.ReadAll(r.Body)
+		if bytes.Contains(body, []byte(p.key)) {
+			panic("boom on " + p.key)
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	return p.next.RoundTrip(r)
+}
+
+func TestPanicInAWriterFailsOnlyThatRow(t *testing.T) {
+	f := newFixture(t, oplatest.Options{})
+	input := f.writeCSV("p.csv", [][]string{{"Mã", "Tên", "Giá"}, {"P-1", "A", "1"}, {"P-BOOM", "B", "2"}, {"P-3", "C", "3"}})
+	c := f.srv.Client(func(o *opla.Options) {
+		o.HTTPClient = &http.Client{Transport: panicky{next: opla.NewTransport(4), key: "P-BOOM"}}
+	})
+	m := f.mapping("entity: products\nmode: create\ncolumns: {\"Mã\": external_id, \"Tên\": name, \"Giá\": price}\n")
+	rep, err := importer.Run(context.Background(), importer.Options{Mapping: m, Client: c, Input: input})
+	require.NoError(t, err)
+	require.Equal(t, 2, rep.Summary.Created)
+	require.Equal(t, 1, rep.Summary.Failed)
+	failed := sheetRows(t, rep.Output, "Failed")
+	require.Equal(t, "internal", failed[0]["_code"])
+	require.Contains(t, failed[0]["_error"], "boom on P-BOOM")
 }

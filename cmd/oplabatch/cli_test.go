@@ -228,3 +228,22 @@ func TestJobTwiceIsUnchanged(t *testing.T) {
 		require.Regexp(t, e+` rows: 0 created, 0 updated, \d+ unchanged`, stderr)
 	}
 }
+
+func TestPlainHTTPOnlyToLoopback(t *testing.T) {
+	t.Setenv("OPLA_TOKEN", "secret-token-xyz")
+	dir := t.TempDir()
+	mappingPath := filepath.Join(dir, "a.yaml")
+	writeFile(t, mappingPath, accountsMapping)
+	input := filepath.Join(dir, "a.csv")
+	writeCSV(t, input, [][]string{{"Mã KH", "Tên", "Email", "Ngành"}, {"A-1", "Một", "mot@example.vn", "Retail"}})
+	code, _, stderr := cli(t, "--base-url", "http://crm.example.com/api", "import", "-m", mappingPath, input)
+	require.Equal(t, exitUsage, code)
+	require.Contains(t, stderr, "use https://")
+	require.NotContains(t, stderr, "secret-token-xyz")
+	require.NoFileExists(t, filepath.Join(dir, "a.results.xlsx"))
+
+	t.Setenv("OPLA_BASE_URL", "http://127.0.0.1:9/api") // never the real service from a test
+	code, _, stderr = cli(t, "import", "-m", mappingPath, "-o", input, input)
+	require.Equal(t, exitUsage, code)
+	require.Contains(t, stderr, "would overwrite the input")
+}
