@@ -429,7 +429,7 @@ func TestCostModel(t *testing.T) {
 func TestFirstHundredRowsAllFailingStops(t *testing.T) {
 	f := newFixture(t, oplatest.Options{})
 	rows := [][]string{{"Mã", "Tên", "Công ty"}}
-	for i := range 250 {
+	for i := range 1000 {
 		rows = append(rows, []string{fmt.Sprintf("C-%03d", i), "Tên", "ACC-NOPE"})
 	}
 	input := f.writeCSV("c.csv", rows)
@@ -437,13 +437,14 @@ func TestFirstHundredRowsAllFailingStops(t *testing.T) {
 	rep := f.run(m, input, nil)
 	require.ErrorIs(t, rep.Stopped, importer.ErrTooManyErrors)
 	require.GreaterOrEqual(t, rep.Summary.Failed, 100)
-	require.Less(t, rep.Summary.Failed, 120, "stops soon after the 100th")
-	require.Equal(t, 250, rep.Summary.Failed+rep.Summary.Skipped)
+	// Rows already read ahead or in flight still finish: at most the reorder window.
+	require.Less(t, rep.Summary.Failed, 100+4*32+4, "stops soon after the 100th")
+	require.Equal(t, 1000, rep.Summary.Failed+rep.Summary.Skipped)
 	require.FileExists(t, rep.Journal, "resumable")
 
 	rep = f.run(m, input, func(o *importer.Options) { o.KeepGoing = true; o.Restart = true })
 	require.NoError(t, rep.Stopped)
-	require.Equal(t, 250, rep.Summary.Failed)
+	require.Equal(t, 1000, rep.Summary.Failed)
 
 	rep = f.run(m, input, func(o *importer.Options) { o.MaxErrors = 10; o.Restart = true })
 	require.ErrorIs(t, rep.Stopped, importer.ErrTooManyErrors)

@@ -635,9 +635,12 @@ func TestContractPaging(t *testing.T) {
 
 func TestContractRetries(t *testing.T) {
 	ctx := context.Background()
+	// The emulator's rate limit runs on this stopped clock, so its bucket never refills
+	// mid-test however slow the machine is.
+	frozen := func() time.Time { return time.Date(2026, 12, 4, 8, 0, 0, 0, time.UTC) }
 
 	t.Run("429 Retry-After is honoured", func(t *testing.T) {
-		e := emulate(t, oplatest.Options{RateLimit: 1})
+		e := emulate(t, oplatest.Options{RateLimit: 1, Now: frozen})
 		e.onWait = func(time.Duration) { e.emu.SetKnobs(oplatest.Knobs{}) } // the window passes
 		_, err := e.client.Accounts.Get(ctx, "ACC-001")
 		require.NoError(t, err)
@@ -649,7 +652,7 @@ func TestContractRetries(t *testing.T) {
 	})
 
 	t.Run("429 without retries", func(t *testing.T) {
-		e := emulate(t, oplatest.Options{RateLimit: 1}, func(o *opla.Options) { o.MaxRetries = -1 })
+		e := emulate(t, oplatest.Options{RateLimit: 1, Now: frozen}, func(o *opla.Options) { o.MaxRetries = -1 })
 		_, err := e.client.Accounts.Sources(ctx)
 		require.NoError(t, err)
 		_, err = e.client.Accounts.Sources(ctx)

@@ -85,6 +85,7 @@ type Emulator struct {
 	router      *router
 	valid       *validator
 	persistPath string
+	now         func() time.Time // the clock of timestamps and of the rate limit
 
 	fmu      sync.Mutex // guards knobs, faults, limiter, requests
 	knobs    Knobs
@@ -136,6 +137,7 @@ func NewHandler(opts Options) (*Emulator, error) {
 		return nil, err
 	}
 	e := &Emulator{
+		now:         opts.Now,
 		profile:     opts.Profile,
 		token:       opts.Token,
 		router:      newRouter(opts.Profile),
@@ -364,7 +366,7 @@ func (e *Emulator) admit(op *opla.Operation, method string) (k Knobs, status, re
 	e.requests[op.Pattern()]++
 	k = e.knobs
 	if e.limiter != nil {
-		now := time.Now()
+		now := e.now()
 		res := e.limiter.ReserveN(now, 1)
 		if d := res.DelayFrom(now); !res.OK() || d > 0 {
 			res.CancelAt(now)
