@@ -2,6 +2,7 @@ package exporter
 
 import (
 	"math"
+	"math/big"
 	"strconv"
 	"strings"
 	"time"
@@ -178,14 +179,31 @@ var excelEpoch = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
 
 // excelSerial is the Excel serial number of a wall-clock time (in time.UTC). Dates before
 // March 1900, where Excel's count is off by its 1900 leap-year bug, are refused.
+//
+// Most times of day have no exact decimal fraction, and excelize writes at most 15
+// significant digits by cutting the rest off, so 10:00:00 would be stored a hair early
+// and shown as 09:59:59 by a reader that truncates (LibreOffice does). The serial is
+// therefore the smallest 15-digit decimal not before the time (at most 9 µs after it).
 func excelSerial(t time.Time) (float64, bool) {
 	if t.Before(time.Date(1900, 3, 1, 0, 0, 0, 0, time.UTC)) || t.Year() > 9999 {
 		return 0, false
 	}
 	d := t.Sub(excelEpoch)
-	days := math.Floor(d.Hours() / 24)
-	rest := d - time.Duration(days)*24*time.Hour
-	return days + rest.Seconds()/86400, true
+	days := int64(d / (24 * time.Hour))
+	rest := int64(d % (24 * time.Hour)) // nanoseconds into the day
+	if rest == 0 {
+		return float64(days), true
+	}
+	digits := 15 - len(strconv.FormatInt(days, 10))
+	num := new(big.Int).Mul(big.NewInt(rest), new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(digits)), nil))
+	den := big.NewInt(int64(24 * time.Hour))
+	k := num.Add(num, new(big.Int).Sub(den, big.NewInt(1))).Quo(num, den) // ceil
+	frac := k.String()
+	if len(frac) > digits { // rounded up to the next day
+		days, frac = days+1, strings.Repeat("0", digits)
+	}
+	f, err := strconv.ParseFloat(strconv.FormatInt(days, 10)+"."+strings.Repeat("0", digits-len(frac))+frac, 64)
+	return f, err == nil
 }
 
 // neutralize protects a CSV text cell from being run as a formula by a spreadsheet: text

@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	_ "time/tzdata" // --tz must load on machines without a zone database
+	"unicode/utf8"
 
 	"golang.org/x/sync/errgroup"
 
@@ -21,7 +24,8 @@ import (
 const DefaultTimezone = "Asia/Ho_Chi_Minh"
 
 // windowSize is how many records (or child rows) a sheet's layout is planned from.
-const windowSize = 1000
+// Tests lower it.
+var windowSize = 1000
 
 // Format is an output format.
 type Format string
@@ -138,6 +142,15 @@ func prepare(o *Options) (*Report, error) {
 			return nil, err
 		}
 	}
+	if o.Format != XLSX && o.Format != CSV {
+		return nil, fmt.Errorf("unknown format %q (want xlsx or csv)", o.Format)
+	}
+	if st, err := os.Stat(filepath.Dir(o.Output)); err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("output %s: folder %s does not exist", o.Output, filepath.Dir(o.Output))
+	}
+	if d := o.Delimiter; d != 0 && (d == '"' || d == '\n' || d == '\r' || d == utf8.RuneError) {
+		return nil, fmt.Errorf("delimiter %q cannot separate CSV fields", d)
+	}
 	spec := o.Spec
 	if spec == nil {
 		spec = &Spec{}
@@ -201,18 +214,38 @@ func run(ctx context.Context, o Options, rep *Report) (*Report, error) {
 	b := newBook(o, info, spec, o.conds, out, rep, prof)
 	req0, ret0 := o.Client.Stats()
 
+	paged := o.Client.Paged(op.Name)
 	fetch := func(ctx context.Context, skip, take int) ([]*flat, error) {
-		raws, err := o.Client.Page(ctx, op.Name, o.Query, skip, take)
-		if err != nil {
+		// Client.Page would decode the page into json.RawMessages and the exporter decode
+		// each again; a rawPage keeps the answer as checked bytes for one ordered decode.
+		q := url.Values{}
+		for k, v := range o.Query {
+			q[k] = v
+		}
+		if paged {
+			q.Set("skip", strconv.Itoa(skip))
+			q.Set("take", strconv.Itoa(take))
+		} else if skip > 0 {
+			return nil, nil
+		}
+		var raw rawPage
+		if err := o.Client.Do(ctx, opla.Call{Op: op.Name, Query: q}, &raw); err != nil {
 			return nil, err
 		}
-		recs := make([]*flat, 0, len(raws))
-		for i, raw := range raws {
-			v, err := decodeJSON(raw)
-			if err != nil {
-				return nil, fmt.Errorf("%s %s skip=%d record %d: %w", op.Method, op.Path, skip, i, err)
-			}
-			obj, ok := v.(*object)
+		if len(raw) == 0 {
+			return nil, nil
+		}
+		v, err := decodeJSON(raw)
+		if err != nil {
+			return nil, fmt.Errorf("%s %s skip=%d: %w", op.Method, op.Path, skip, err)
+		}
+		list, ok := v.([]any)
+		if !ok {
+			return nil, fmt.Errorf("%s %s skip=%d: the answer is not a list", op.Method, op.Path, skip)
+		}
+		recs := make([]*flat, 0, len(list))
+		for i, item := range list {
+			obj, ok := item.(*object)
 			if !ok {
 				return nil, fmt.Errorf("%s %s skip=%d record %d: not a JSON object", op.Method, op.Path, skip, i)
 			}
@@ -222,8 +255,8 @@ func run(ctx context.Context, o Options, rep *Report) (*Report, error) {
 	}
 
 	g, gctx := errgroup.WithContext(ctx)
-	batches := make(chan []*flat, 4*o.Concurrency)
-	pg := newPager(fetch, o.Client.PageSize(op.Name), o.Concurrency, o.Client.Paged(op.Name), func(recs []*flat) error {
+	batches := make(chan []*flat, 2) // the pager's window already keeps 2·c pages ahead
+	pg := newPager(fetch, o.Client.PageSize(op.Name), o.Concurrency, paged, func(recs []*flat) error {
 		select {
 		case batches <- recs:
 			return nil
@@ -271,6 +304,15 @@ func run(ctx context.Context, o Options, rep *Report) (*Report, error) {
 	rep.Requests, rep.Retries = req1-req0, ret1-ret0
 	rep.Elapsed = time.Since(start)
 	return rep, nil
+}
+
+// rawPage keeps a list answer as the bytes encoding/json has checked.
+type rawPage []byte
+
+// UnmarshalJSON keeps a copy of the answer.
+func (r *rawPage) UnmarshalJSON(data []byte) error {
+	*r = append((*r)[:0], data...)
+	return nil
 }
 
 // dateConditions turns --since/--until (or the mapping's) into conditions on the date field.
@@ -322,6 +364,7 @@ type book struct {
 	order    []string // child keys in order of first sight
 	extra    *sheetState
 	late     map[string]bool // paths first seen after planning, already warned about
+	lists    map[string]bool // child list keys seen in records
 	start    time.Time
 }
 
@@ -345,7 +388,7 @@ type sheetState struct {
 
 func newBook(o Options, info *entityInfo, spec *Spec, conds []Condition, out sink, rep *Report, prof *opla.Profile) *book {
 	b := &book{o: o, info: info, spec: spec, conds: conds, out: out, rep: rep, prof: prof, formats: fieldFormats(prof, o.Entity),
-		children: map[string]*sheetState{}, late: map[string]bool{}, start: time.Now()}
+		children: map[string]*sheetState{}, late: map[string]bool{}, lists: map[string]bool{}, start: time.Now()}
 	name := spec.Sheet
 	if name == "" {
 		name = info.sheet
@@ -394,9 +437,15 @@ func (b *book) warn(msg string) {
 // add takes one unique record.
 func (b *book) add(r *flat) error {
 	b.rep.Fetched++
+	for _, key := range r.lists {
+		b.lists[key] = true
+	}
 	for i := range b.conds {
 		if !b.conds[i].match(r, b.o.Location) {
 			b.rep.Filtered++
+			if b.main.plan == nil { // the layout learns from every record, kept or not
+				b.main.col.add(r.fields)
+			}
 			return nil
 		}
 	}
@@ -549,8 +598,18 @@ func (b *book) finish() error {
 			return err
 		}
 	}
+	if b.rep.Fetched > 0 && b.rep.Records == 0 && len(b.conds) > 0 {
+		var paths []string
+		for _, c := range b.conds {
+			paths = append(paths, c.Path)
+		}
+		b.warn(fmt.Sprintf("the filters kept none of the %d records; check the paths %s against the columns of an unfiltered export", b.rep.Fetched, strings.Join(paths, ", ")))
+	}
 	for _, key := range b.order {
 		s := b.children[key]
+		if b.rep.Fetched > 0 && !b.lists[key] && b.spec.Children != nil {
+			b.warn(fmt.Sprintf("child list %q: no %s record has it (lists seen: %s)", key, b.info.name, strings.Join(sortedKeys(b.lists), ", ")))
+		}
 		if s.plan == nil {
 			if err := b.plan(s); err != nil {
 				return err
@@ -561,4 +620,13 @@ func (b *book) finish() error {
 		}
 	}
 	return nil
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }

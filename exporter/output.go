@@ -1,11 +1,14 @@
 package exporter
 
 import (
+	"archive/zip"
 	"bufio"
 	"encoding/csv"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -71,7 +74,8 @@ type xlsxSink struct {
 	names   map[string]bool
 	styles  map[string]int
 	bold    int
-	tables  []*xlsxTable
+	tables  []*xlsxTable  // worksheets written live (the main sheet)
+	spools  []*spoolTable // other sheets, spooled until commit
 	aborted bool
 }
 
@@ -150,6 +154,16 @@ func (s *xlsxSink) open(plan *sheetPlan) (table, error) {
 		}
 		c.style = id
 	}
+	if !plan.main {
+		// Child sheets are spooled and written one after the other at commit: excelize
+		// keeps an in-memory buffer of up to 32 MiB per open stream writer.
+		sp, err := newSpool(s, plan)
+		if err != nil {
+			return nil, err
+		}
+		s.spools = append(s.spools, sp)
+		return sp, nil
+	}
 	t := &xlsxTable{s: s, plan: plan, base: plan.name}
 	if err := t.start(); err != nil {
 		return nil, err
@@ -165,12 +179,22 @@ func (s *xlsxSink) commit() ([]string, error) {
 			return nil, err
 		}
 	}
+	for _, sp := range s.spools {
+		if err := sp.replay(); err != nil {
+			s.abort()
+			return nil, err
+		}
+	}
 	out, err := tempFile(s.path)
 	if err != nil {
 		s.abort()
 		return nil, err
 	}
-	if _, err := s.f.WriteTo(out); err != nil {
+	// File.WriteTo builds the whole zip in a bytes.Buffer before writing it (as large as
+	// the workbook); a zip writer on the file itself streams it instead, and leaves that
+	// buffer empty.
+	s.f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(out) })
+	if _, err := s.f.WriteTo(io.Discard); err != nil {
 		out.Close()
 		os.Remove(out.Name())
 		s.abort()
@@ -186,6 +210,9 @@ func (s *xlsxSink) commit() ([]string, error) {
 func (s *xlsxSink) abort() {
 	if !s.aborted {
 		s.aborted = true
+		for _, sp := range s.spools {
+			sp.remove()
+		}
 		_ = s.f.Close() // removes the stream writers' temporary files
 	}
 }
@@ -194,6 +221,7 @@ type xlsxTable struct {
 	s     *xlsxSink
 	plan  *sheetPlan
 	base  string
+	name1 string // the first worksheet's name, when reserved in advance
 	part  int
 	sheet string
 	sw    *excelize.StreamWriter
@@ -206,11 +234,11 @@ type xlsxTable struct {
 // start opens the next worksheet of the table and writes its header.
 func (t *xlsxTable) start() error {
 	t.part++
-	want := t.base
-	if t.part > 1 {
-		want = fmt.Sprintf("%s (%d)", t.base, t.part)
+	if t.part == 1 && t.name1 != "" {
+		t.sheet = t.name1
+	} else {
+		t.sheet = t.s.sheetName(partName(t.base, t.part))
 	}
-	t.sheet = t.s.sheetName(want)
 	f := t.s.f
 	if t.s.first {
 		t.s.first = false
@@ -259,8 +287,17 @@ func (t *xlsxTable) end() error {
 		return fmt.Errorf("sheet %s: filter: %w", t.sheet, err)
 	}
 	err = t.sw.Flush()
+	releaseStreamBuffer(t.sw)
 	t.sw = nil
 	return err
+}
+
+// partName names the n-th worksheet of a table: "Opportunities", "Opportunities (2)" …
+func partName(base string, n int) string {
+	if n == 1 {
+		return base
+	}
+	return fmt.Sprintf("%s (%d)", base, n)
 }
 
 func (t *xlsxTable) rows() int { return t.total }
@@ -384,18 +421,27 @@ func (s *csvSink) commit() ([]string, error) {
 		}
 	}
 	// The main file last: once it is there, everything it refers to is too.
-	var paths []string
-	for i := len(s.files) - 1; i >= 0; i-- {
-		t := s.files[i]
+	files := slices.Clone(s.files)
+	slices.SortStableFunc(files, func(a, b *csvTable) int {
+		switch {
+		case a.plan.main == b.plan.main:
+			return 0
+		case a.plan.main:
+			return 1
+		}
+		return -1
+	})
+	for _, t := range files {
 		if err := finishFile(t.f, t.final); err != nil {
-			for _, u := range s.files[:i] {
-				u.f.Close()
-				os.Remove(u.f.Name())
-			}
+			t.done = true
+			s.abort()
 			return nil, err
 		}
 		t.done = true
-		paths = append([]string{t.final}, paths...)
+	}
+	paths := []string{files[len(files)-1].final}
+	for _, t := range files[:len(files)-1] {
+		paths = append(paths, t.final)
 	}
 	return paths, nil
 }

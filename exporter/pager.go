@@ -42,7 +42,6 @@ type fetchFunc func(ctx context.Context, skip, take int) ([]*flat, error)
 
 // pagerStats count what paging did.
 type pagerStats struct {
-	pages    int // list requests answered (overlaps and probes included)
 	pageSize int // effective page size P
 	repairs  int // speculation rounds cut short by a gap, a short or an empty page
 	rescans  int // walks restarted from the head
@@ -68,7 +67,7 @@ type pager struct {
 	// onPage is told about every answered page (for progress); may be nil.
 	onPage func()
 
-	state   map[string]uint8
+	state   idFlags
 	chained int // ids in the chain
 	anchor  string
 	aOff    int // the anchor's offset when last seen
@@ -85,7 +84,7 @@ type pendingPage struct {
 }
 
 func newPager(fetch fetchFunc, take, conc int, paged bool, emit func([]*flat) error) *pager {
-	return &pager{fetch: fetch, take: max(1, take), conc: max(1, conc), paged: paged, emit: emit, state: map[string]uint8{}}
+	return &pager{fetch: fetch, take: max(1, take), conc: max(1, conc), paged: paged, emit: emit, state: newIDFlags()}
 }
 
 // run pages the whole list.
@@ -106,9 +105,7 @@ func (p *pager) run(ctx context.Context) error {
 		if p.stats.rescans > maxRescans {
 			return fmt.Errorf("the list changed faster than it could be read (%d restarts); try again, or with a smaller -c", maxRescans)
 		}
-		for id, f := range p.state {
-			p.state[id] = f &^ flagChain
-		}
+		p.state.clear(flagChain)
 		p.chained, p.size, p.overlap = 0, 0, 0
 		p.pending = nil
 	}
@@ -178,8 +175,8 @@ func (p *pager) chainLen() int { return p.chained }
 
 // chain marks an id as part of the chain.
 func (p *pager) chain(id string) {
-	if f := p.state[id]; f&flagChain == 0 {
-		p.state[id] = f | flagChain
+	if f := p.state.get(id); f&flagChain == 0 {
+		p.state.set(id, f|flagChain)
 		p.chained++
 	}
 }
@@ -222,10 +219,11 @@ func (p *pager) stride() int { return max(1, p.size-p.overlap) }
 func (p *pager) emitNew(recs []*flat) error {
 	var out []*flat
 	for _, r := range recs {
-		if p.state[r.id]&flagSeen != 0 {
+		f := p.state.get(r.id)
+		if f&flagSeen != 0 {
 			continue
 		}
-		p.state[r.id] |= flagSeen
+		p.state.set(r.id, f|flagSeen)
 		out = append(out, r)
 	}
 	if len(out) == 0 {
@@ -238,7 +236,7 @@ func (p *pager) emitNew(recs []*flat) error {
 func (p *pager) glue(recs []*flat, skip int) bool {
 	touches := false
 	for _, r := range recs {
-		if p.state[r.id]&flagChain != 0 {
+		if p.state.get(r.id)&flagChain != 0 {
 			touches = true
 			break
 		}
@@ -247,7 +245,7 @@ func (p *pager) glue(recs []*flat, skip int) bool {
 		return false
 	}
 	last := recs[len(recs)-1].id
-	lastKnown := p.state[last]&flagChain != 0
+	lastKnown := p.state.get(last)&flagChain != 0
 	for _, r := range recs {
 		p.chain(r.id)
 	}
@@ -461,4 +459,74 @@ func (p *pager) tail(ctx context.Context) (bool, error) {
 		}
 		y = max(0, p.aOff+1-p.overlap)
 	}
+}
+
+// idFlags holds a few flag bits per record id. UUIDs, the API's ids, are kept as 16 bytes
+// rather than 36-character strings: a 200,000-record export keeps one entry per record.
+type idFlags struct {
+	uuids map[[16]byte]uint8
+	other map[string]uint8
+}
+
+func newIDFlags() idFlags {
+	return idFlags{uuids: map[[16]byte]uint8{}, other: map[string]uint8{}}
+}
+
+func (m idFlags) get(id string) uint8 {
+	if u, ok := parseUUID(id); ok {
+		return m.uuids[u]
+	}
+	return m.other[id]
+}
+
+func (m idFlags) set(id string, f uint8) {
+	if u, ok := parseUUID(id); ok {
+		m.uuids[u] = f
+		return
+	}
+	m.other[id] = f
+}
+
+// clear drops a flag from every id.
+func (m idFlags) clear(flag uint8) {
+	for k, f := range m.uuids {
+		m.uuids[k] = f &^ flag
+	}
+	for k, f := range m.other {
+		m.other[k] = f &^ flag
+	}
+}
+
+// parseUUID reads a canonical lower-case UUID (8-4-4-4-12 hex digits). Other spellings
+// stay strings, so two spellings of one UUID are never merged by mistake.
+func parseUUID(s string) (u [16]byte, ok bool) {
+	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
+		return u, false
+	}
+	j := 0
+	for i := 0; i < 36; {
+		if i == 8 || i == 13 || i == 18 || i == 23 {
+			i++
+			continue
+		}
+		hi, ok1 := hexVal(s[i])
+		lo, ok2 := hexVal(s[i+1])
+		if !ok1 || !ok2 {
+			return u, false
+		}
+		u[j] = hi<<4 | lo
+		j++
+		i += 2
+	}
+	return u, true
+}
+
+func hexVal(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true
+	}
+	return 0, false
 }

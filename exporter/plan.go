@@ -245,6 +245,12 @@ func planDefault(name, childKey string, col *collector, o planOptions) *sheetPla
 		}
 		seen[path] = true
 		p.cols = append(p.cols, &column{path: path})
+		for _, k := range phoneKeys { // a phone's parts stay beside it
+			if part := path + "." + k; col.has(part) && !seen[part] {
+				seen[part] = true
+				p.cols = append(p.cols, &column{path: part})
+			}
+		}
 	}
 	for _, k := range o.keys {
 		add("parent." + k)

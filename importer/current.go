@@ -1,7 +1,6 @@
 package importer
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/oplabatch/oplabatch/mapping"
@@ -106,4 +105,3 @@ func mergeCustom(cur, row []mapping.CustomValue) []mapping.CustomValue {
 	return out
 }
 
-var _ = fmt.Sprint

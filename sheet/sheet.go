@@ -121,7 +121,7 @@ const (
 	msgEncrypted  = "the workbook is password-protected; open it in Excel, remove the password and save it again"
 	msgODS        = "the file is an OpenDocument spreadsheet (.ods); open it in LibreOffice or Excel and save it as .xlsx"
 	msgXLSB       = "the file is a binary Excel workbook (.xlsb); open it in Excel and save it as .xlsx"
-	msgNotBook    = "the file is a zip archive but not an Excel workbook"
+	msgNotBook    = "the file is a zip archive but not an Excel workbook; check that it is the right file, or open it in Excel and save it as .xlsx"
 	msgDamaged    = "the file is damaged or truncated (not a readable .xlsx); re-export it"
 	msgWebPage    = "the file is a web page (HTML or XML) with a spreadsheet name, as some systems export; open it in Excel or LibreOffice and save it as .xlsx or CSV UTF-8"
 	msgNotZip     = "the file is not an Excel workbook (it is not a zip archive); if it is CSV text, rename it to .csv, otherwise re-export it"

@@ -335,7 +335,7 @@ func (wb *workbook) readStyles() ([]fmtKind, error) {
 			inCellXfs = true
 		case sc.is(tokEnd, "cellXfs"):
 			inCellXfs = false
-		case inCellXfs && sc.is(tokStart, "xf"):
+		case inCellXfs && sc.is(tokStart, "xf") && len(ids) < 1<<16: // Excel allows 65,490 formats; more is a bomb, not a workbook
 			id, _ := strconv.Atoi(sc.attrString("numFmtId"))
 			ids = append(ids, id)
 		}

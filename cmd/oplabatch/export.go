@@ -54,8 +54,23 @@ are real dates in --tz, and ids, phones and tax numbers are text. CSV is UTF-8 (
 Excel) and text that a spreadsheet would run as a formula gets a leading apostrophe.
 The file appears only when the export is complete.
 
-An export mapping (-m) chooses, renames and orders columns, sets types and formats,
-filters rows and picks child sheets; see the exporter package documentation.
+An export mapping (-m) chooses, renames and orders columns by path, sets types and
+Excel formats, filters rows and picks child sheets:
+
+  entity: opportunities
+  sheet: Cơ hội
+  columns:
+    - {path: short_id, header: Mã}
+    - {path: amount, header: Giá trị, type: number, format: "#,##0"}
+    - {path: date_closed, header: Ngày chốt, type: date, format: dd/mm/yyyy}
+    - {path: owner.email, header: Phụ trách}
+    - {path: Kênh bán hàng}              # a custom field, by its name
+  where:
+    stage_compact: CLOSE_WON             # also in, contains, gt, gte, lt, lte, since, until, empty
+  children:
+    stage_logs: {columns: [parent.short_id, new_stage, created_at, creator.email]}
+
+Paths are the column headers of a default export.
 
 Exit codes: 0 done, 2 usage, mapping or file name error (nothing fetched),
 3 stopped (API error, token refused, interrupted): no file is written.`,
@@ -158,13 +173,13 @@ func printExportReport(w io.Writer, rep *exporter.Report) {
 		return float64(n) / secs
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %d records", rep.Entity, rep.Records)
+	fmt.Fprintf(&b, "%s: %s", rep.Entity, exportPlural(rep.Records, "record"))
 	if rep.Filtered > 0 {
 		fmt.Fprintf(&b, " (%d of %d kept by the filters)", rep.Records, rep.Fetched)
 	}
-	fmt.Fprintf(&b, " in %.1fs (%.0f records/s), %d pages (%.1f/s)", secs, rate(rep.Fetched), rep.Pages, rate(rep.Pages))
+	fmt.Fprintf(&b, " in %.1fs (%.0f records/s), %s (%.1f/s)", secs, rate(rep.Fetched), exportPlural(rep.Pages, "page"), rate(rep.Pages))
 	if rep.Retries > 0 {
-		fmt.Fprintf(&b, ", %d retries", rep.Retries)
+		fmt.Fprintf(&b, ", %s", exportPlural(int(rep.Retries), "retry"))
 	}
 	if len(rep.Files) > 0 {
 		fmt.Fprintf(&b, " → %s", rep.Files[0])
@@ -191,6 +206,16 @@ func printExportReport(w io.Writer, rep *exporter.Report) {
 	for _, f := range rep.Files[min(1, len(rep.Files)):] {
 		fmt.Fprintf(w, "  also %s\n", filepath.Base(f))
 	}
+}
+
+func exportPlural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	if strings.HasSuffix(word, "y") {
+		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(word, "y"))
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }
 
 // exportProgress shows records and pages/s on a terminal, else a log line every few seconds.
