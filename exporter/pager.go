@@ -16,8 +16,10 @@ import (
 //     length. A server that clamps take silently answers fewer than asked; P follows.
 //     Page 0 starts the chain: the set of ids known to cover the list, without a gap, from
 //     its head down to the anchor A (the chain's last record).
-//  2. Speculation: pages at skips base, base+S, base+2S, … with base = (A's offset) + 1 − o,
-//     stride S = P − o and overlap o ≈ P/20 (at least 1), are fetched by up to -c workers
+//  2. Speculation (straight to 3 when page 0 is shorter than asked: the whole list, or a
+//     clamped page, which one probe tells apart): pages at skips base, base+S, base+2S, …
+//     with base = (A's offset) + 1 − o, stride S = P − o and overlap o = max(1, P/20)
+//     (none when P = 1: then one page at a time), are fetched by up to -c workers
 //     inside a window of 2·c pages and processed strictly in skip order. A page that
 //     contains any chain id is glued to the chain: the list is contiguous at the moment it
 //     is served and its order does not change, so everything between that id and the

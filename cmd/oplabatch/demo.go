@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/oplabatch/oplabatch/exporter"
 	"github.com/oplabatch/oplabatch/importer"
 	"github.com/oplabatch/oplabatch/opla"
 	"github.com/oplabatch/oplabatch/opla/oplatest"
@@ -104,6 +105,15 @@ func runDemo(cmd *cobra.Command, g *globalOptions, o *demoOptions) error {
 		return withCode(exitStopped, err)
 	}
 	fmt.Fprintf(w, "\n%d rows in %.1fs: %d created, %d failed.\n", total, time.Since(start).Seconds(), created, failed)
+
+	// The monthly-finance side: the opportunities back out, flattened for people.
+	exported := filepath.Join(resultsDir, "opportunities.xlsx")
+	erep, err := exporter.Run(ctx, exporter.Options{Client: client, Entity: "opportunities", Output: exported, Log: g.logger()})
+	if err != nil {
+		return withCode(exitStopped, fmt.Errorf("export opportunities: %w", err))
+	}
+	fmt.Fprintf(w, "\nExported %d opportunities (owners, stages and custom fields as columns; stage logs and products on their own sheets) to %s\n",
+		erep.Records, rel(dir, exported))
 	if len(failures) > 0 {
 		fmt.Fprintf(w, "\nThe sample has deliberate mistakes; each failed row says what to fix:\n")
 		for _, f := range failures {
@@ -124,7 +134,9 @@ Next:
   fix a row of its Failed sheet, save, and send only the failed rows again:
     oplabatch retry --sandbox --sandbox-data %s %s
   read a mapping to learn the format: %s
-`, contacts, state, contacts, filepath.Join(dir, "migration", "mappings", "contacts.yaml"))
+  export what is there now:
+    oplabatch export --sandbox --sandbox-data %s contacts -o contacts.csv --bom
+`, contacts, state, contacts, filepath.Join(dir, "migration", "mappings", "contacts.yaml"), state)
 	fmt.Fprintf(w, "\nEverything is in %s\n", dir)
 	return nil
 }

@@ -101,7 +101,7 @@ without an account.`,
 	pf.StringVar(&g.apiProfile, "api-profile", "", "API profile YAML that replaces the built-in route table")
 	pf.BoolVarP(&g.verbose, "verbose", "v", false, "log every API request (never the token)")
 
-	root.AddCommand(newImportCmd(g), newRetryCmd(g), newValidateCmd(g), newSandboxCmd(g), newDemoCmd(g), newTemplateCmd(g), newMappingCmd(g))
+	root.AddCommand(newImportCmd(g), newRetryCmd(g), newValidateCmd(g), newExportCmd(g), newSandboxCmd(g), newDemoCmd(g), newTemplateCmd(g), newMappingCmd(g))
 	addProfileFlags(root) // hidden --cpuprofile/--memprofile (profile.go); keep after the last AddCommand
 	return root
 }
