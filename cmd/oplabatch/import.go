@@ -226,8 +226,13 @@ func runImport(cmd *cobra.Command, g *globalOptions, o *importOptions, offline b
 
 func printReport(w io.Writer, rep *importer.Report, offline bool, elapsed time.Duration) {
 	s := rep.Summary
-	if len(rep.Ignored) > 0 {
-		fmt.Fprintf(w, "note: columns not in the mapping (ignored): %s\n", strings.Join(rep.Ignored, ", "))
+	if n := len(rep.Ignored); n > 0 {
+		shown := rep.Ignored[:min(n, 12)]
+		more := ""
+		if n > len(shown) {
+			more = fmt.Sprintf(" … and %d more", n-len(shown))
+		}
+		fmt.Fprintf(w, "note: columns not in the mapping (ignored): %s%s\n", strings.Join(shown, ", "), more)
 	}
 	for _, warn := range rep.Warnings {
 		fmt.Fprintf(w, "note: %s\n", warn)
