@@ -104,4 +104,3 @@ func mergeCustom(cur, row []mapping.CustomValue) []mapping.CustomValue {
 	}
 	return out
 }
-

@@ -166,6 +166,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if err != nil {
 		return nil, &FileError{err}
 	}
+	if n := len(sc.header); n > 16384-4 {
+		return nil, &FileError{fmt.Errorf("%s%s has %d columns; the results workbook adds 4 and a sheet holds 16384 columns, so delete columns the mapping does not use (%d of them)", o.Input, sheetSuffix(sc.sheet), n, len(sc.ignored))}
+	}
 	rep := &Report{Ignored: sc.ignored, Warnings: sc.warnings}
 	sum := &rep.Summary
 	*sum = results.Summary{Entity: o.Mapping.Entity, Mapping: o.Mapping.File, Input: o.Input, Sheet: sc.sheet, Mode: string(mode), Total: sc.total, Started: started}
@@ -451,13 +454,14 @@ loop:
 			sum.Extra = append(sum.Extra, [2]string{"journal", rep.Journal})
 		}
 	}
-	closeJournal(stopErr != nil)
 	if out != nil {
 		if err := out.Close(*sum); err != nil {
-			return nil, fmt.Errorf("write results workbook: %w", err)
+			closeJournal(true) // the journal is then the only record of what was written
+			return nil, fmt.Errorf("write results workbook: %w (the journal %s keeps what was written; run again with --resume)", err, journal.PathFor(o.Output))
 		}
 		rep.Output = o.Output
 	}
+	closeJournal(stopErr != nil)
 	return rep, nil
 }
 
@@ -558,7 +562,7 @@ func record(j *job, out *results.Writer, sum *results.Summary, rep *Report, p Pr
 	if p != nil {
 		p.Done(j.out.Action, false)
 	}
-	if out == nil {
+	if out == nil || j.out.Action == "" { // validate: a valid row has no action
 		return nil
 	}
 	return out.Succeeded(results.Success{Row: j.display, Action: j.out.Action, ExternalID: j.rec.Key, ID: j.out.ID, Cells: j.cells})

@@ -57,7 +57,7 @@ func IsJob(data []byte) bool {
 
 // LoadJob reads a job file and the mappings it names.
 func LoadJob(path string, p *opla.Profile) (*Job, error) {
-	data, err := os.ReadFile(path)
+	data, err := mapping.ReadLimited(path, 1<<20)
 	if err != nil {
 		return nil, fmt.Errorf("read job: %w", err)
 	}

@@ -10,6 +10,7 @@ package mapping
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"strings"
@@ -157,19 +158,38 @@ func (e *Error) Error() string {
 
 // Load reads and parses a mapping file.
 func Load(path string, p *opla.Profile) (*Mapping, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadLimited(path, maxMappingSize)
 	if err != nil {
 		return nil, fmt.Errorf("read mapping: %w", err)
 	}
 	return Parse(data, path, p)
 }
 
+// ReadLimited reads a file that is small by nature (a mapping, a job, a token), refusing
+// one larger than limit bytes — a FIFO, /dev/zero or the wrong file — without reading it
+// whole.
+func ReadLimited(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s is larger than %d KB; is it the right file?", path, limit>>10)
+	}
+	return data, nil
+}
+
 // maxMappingSize bounds a mapping file: real ones are a few KB.
-const maxMappingSize = 1 << 20
+const maxMappingSize int64 = 1 << 20
 
 // Parse parses a mapping. Every problem found is reported (joined), each with its line.
 func Parse(data []byte, file string, p *opla.Profile) (*Mapping, error) {
-	if len(data) > maxMappingSize {
+	if int64(len(data)) > maxMappingSize {
 		return nil, &Error{File: file, Msg: "the mapping file is larger than 1 MB; is it really a mapping?"}
 	}
 	if strings.TrimSpace(string(data)) == "" {
@@ -185,6 +205,9 @@ func Parse(data []byte, file string, p *opla.Profile) (*Mapping, error) {
 	pr := &parser{file: file, m: &Mapping{File: file, Mode: Upsert, Key: "external_id"}}
 	pr.top(doc.Content[0], p)
 	if len(pr.errs) > 0 {
+		if n := len(pr.errs); n > 20 {
+			pr.errs = append(pr.errs[:20], &Error{File: file, Msg: fmt.Sprintf("… and %d more problems", n-20)})
+		}
 		return nil, errors.Join(pr.errs...)
 	}
 	return pr.m, nil

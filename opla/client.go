@@ -128,7 +128,7 @@ func New(opts Options) (*Client, error) {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	if opts.HTTPClient == nil {
-		opts.HTTPClient = &http.Client{Transport: NewTransport(opts.MaxConns)}
+		opts.HTTPClient = &http.Client{Transport: NewTransport(opts.MaxConns), CheckRedirect: sameOriginRedirects}
 	}
 	c := &Client{base: base, token: opts.Token, profile: opts.Profile, http: opts.HTTPClient, log: opts.Logger, opts: opts, pacer: newPacer(nil)}
 	if opts.RateLimit > 0 {
@@ -150,6 +150,20 @@ func New(opts Options) (*Client, error) {
 	c.UnitOfMeasures = &SimpleService{c, "unit-of-measures"}
 	c.BuyerGroups = &SimpleService{c, "buyer-groups"}
 	return c, nil
+}
+
+// ErrCrossOriginRedirect refuses a redirect to another scheme or host: the token would
+// follow it.
+var ErrCrossOriginRedirect = errors.New("the API redirected to another origin; not following it with the token")
+
+func sameOriginRedirects(req *http.Request, via []*http.Request) error {
+	if o := via[0].URL; req.URL.Scheme != o.Scheme || req.URL.Host != o.Host {
+		return fmt.Errorf("%w (%s://%s)", ErrCrossOriginRedirect, req.URL.Scheme, req.URL.Host)
+	}
+	if len(via) >= 5 {
+		return errors.New("stopped after 5 redirects")
+	}
+	return nil
 }
 
 // NewTransport returns an HTTP transport sized for maxConns concurrent requests to one
@@ -357,6 +371,9 @@ func (c *Client) attempt(ctx context.Context, op *Operation, u string, body []by
 		err = scrubURLError(err)
 		if ctx.Err() != nil { // the caller gave up: not a network fault
 			return nil, fmt.Errorf("%s %s: %w", op.Method, op.Path, ctx.Err()), false
+		}
+		if errors.Is(err, ErrCrossOriginRedirect) {
+			return nil, fmt.Errorf("%s %s: %w", op.Method, op.Path, err), false
 		}
 		if wrote.Load() && !idempotent(op.Method) {
 			return nil, &AmbiguousError{Op: op.Name, Method: op.Method, Route: op.Path, Err: err}, false

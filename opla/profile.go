@@ -3,6 +3,7 @@ package opla
 import (
 	_ "embed"
 	"fmt"
+	"io"
 	"os"
 	"regexp"
 	"slices"
@@ -93,9 +94,18 @@ func DefaultProfileYAML() []byte { return slices.Clone(defaultProfileYAML) }
 
 // LoadProfile reads a profile from a file (the --api-profile flag).
 func LoadProfile(path string) (*Profile, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read API profile: %w", err)
+	}
+	defer f.Close()
+	const limit = 4 << 20 // the built-in profile is 25 KB
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("read API profile: %w", err)
+	}
+	if len(data) > limit {
+		return nil, fmt.Errorf("API profile %s is larger than 4 MB; is it the right file?", path)
 	}
 	return ParseProfile(data, path)
 }

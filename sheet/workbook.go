@@ -2,6 +2,7 @@ package sheet
 
 import (
 	"archive/zip"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -160,7 +161,9 @@ func (b *budgetReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func (b *budgetReader) Close() error { return b.rc.Close() }
+// Close releases the part. A decompression error it would return is not one of closing:
+// Read reported it, or it lies beyond what was read.
+func (b *budgetReader) Close() error { _ = b.rc.Close(); return nil }
 
 // parse streams the XML of a part through fn, one token at a time.
 func (wb *workbook) parse(name string, fn func(*xmlScanner) error) error {
@@ -363,6 +366,9 @@ func (wb *workbook) readSharedStrings() ([]string, error) {
 	if part == "" {
 		return nil, nil
 	}
+	if zf := wb.file(part); zf != nil && zf.UncompressedSize64 > 8<<20 && zf.UncompressedSize64 > 100*zf.CompressedSize64 {
+		return nil, wb.fail(fmt.Sprintf("the workbook's shared strings (%s) unzip to %d MB from %d KB, which no genuine workbook does; it looks like a zip bomb", part, zf.UncompressedSize64>>20, zf.CompressedSize64>>10), nil)
+	}
 	var (
 		sst       []string
 		buf       []byte
@@ -389,6 +395,9 @@ func (wb *workbook) readSharedStrings() ([]string, error) {
 			case "si":
 				if !utf8.Valid(buf) {
 					return wb.damaged(part, fmt.Errorf("shared string %d is not valid UTF-8", len(sst)))
+				}
+				if bytes.IndexByte(buf, 0) >= 0 {
+					return wb.damaged(part, fmt.Errorf("shared string %d holds a NUL character, which XML does not allow", len(sst)))
 				}
 				sst = append(sst, cellText(buf))
 				inSI = false

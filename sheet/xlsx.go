@@ -151,6 +151,10 @@ func (s *xlsxSource) next(width int) (rawRow, error) {
 			s.done = true
 		}
 	}
+	// Read the part to its end, where archive/zip checks its CRC-32.
+	if _, err := io.Copy(io.Discard, s.sc.src); err != nil {
+		return rawRow{}, s.damaged(0, err)
+	}
 	return rawRow{}, io.EOF
 }
 
@@ -292,6 +296,9 @@ func (s *xlsxSource) readCell(rowNum int) (c Cell, ref int, noResult bool, err e
 	}
 	if !utf8.Valid(s.v) || !utf8.Valid(s.t) {
 		return Cell{}, 0, false, s.damaged(rowNum, fmt.Errorf("cell %s%d is not valid UTF-8", colLetterOr(ref), rowNum))
+	}
+	if bytes.IndexByte(s.v, 0) >= 0 || bytes.IndexByte(s.t, 0) >= 0 {
+		return Cell{}, 0, false, s.damaged(rowNum, fmt.Errorf("cell %s%d holds a NUL character, which XML does not allow", colLetterOr(ref), rowNum))
 	}
 	noResult = hasF && !hasV && typ != typeInline
 	c, err = s.value(typ, style, rowNum, ref)

@@ -403,6 +403,7 @@ type badCase struct {
 	flags   func(t *testing.T, dir string) []string
 	codes   []int    // accepted exit codes of import and validate (default: 2 only)
 	want    []string // substrings of stderr, both commands; the input's or mapping's name is always wanted
+	names   string   // what the message must name instead, when it is neither
 	// importOnly skips validate (for what validate never reads, like the token).
 	importOnly bool
 	// accepted: the input is good and may be written (codes 0/1); the other checks stay.
@@ -535,13 +536,13 @@ func badCases() []badCase {
 			// and id (Succeeded) or _row, _error, _field, _code (Failed) to the source
 			// columns, so it cannot hold more than 16,380 of them: such an input must be
 			// refused before anything is written, not after.
-			name: "16384 columns xlsx", want: []string{"16384", "column"},
+			name: "16384 columns xlsx", want: []string{"columns"},
 			gen: func(t *testing.T, dir string) string {
 				return writeTo(t, dir, "wide.xlsx", xlsxBook(sheetXML(wideSheet(16384))))
 			},
 		},
 		{
-			name: "16384 columns csv", want: []string{"16384", "column"},
+			name: "16384 columns csv", want: []string{"columns"},
 			gen: func(t *testing.T, dir string) string {
 				return writeTo(t, dir, "wide.csv", csvOf(wideSheet(16384)))
 			},
@@ -572,7 +573,7 @@ func badCases() []badCase {
 		{name: "mapping with wrong types", mapping: "mapping-types.yaml", want: []string{"mapping-types.yaml:2: mode: want a single value", "mapping-types.yaml:5", "required: want true or false", "mapping-types.yaml:7", "is_public: want true or false"}},
 		{name: "mapping alias bomb", mapping: "mapping-alias-bomb.yaml", want: []string{"mapping-alias-bomb.yaml:14", "excessive aliasing"}},
 		{
-			name: "2 MB mapping", want: []string{"larger than 1 MB"},
+			name: "2 MB mapping", want: []string{"larger than"},
 			genMap: func(t *testing.T, dir string) string {
 				var b strings.Builder
 				b.WriteString(accountsMapping + "# ")
@@ -597,11 +598,11 @@ func badCases() []badCase {
 		},
 		{
 			// -m /dev/stdin, a FIFO or /dev/zero: read no more than a mapping can be.
-			name: "mapping that never ends", want: []string{"larger than 1 MB"}, maxHeap: 16 * mib,
+			name: "mapping that never ends", want: []string{"larger than"}, maxHeap: 16 * mib,
 			genMap: func(t *testing.T, dir string) string { return endlessPipe(t, '#', 24*mib) },
 		},
 		{
-			name: "token file that never ends", importOnly: true, want: []string{"token file"}, maxHeap: 16 * mib,
+			name: "token file that never ends", importOnly: true, names: "token file", maxHeap: 16 * mib,
 			flags: func(t *testing.T, dir string) []string {
 				return []string{"--token-file", endlessPipe(t, 'x', 24*mib)}
 			},
@@ -676,6 +677,9 @@ func TestBadInput(t *testing.T) {
 				if strings.HasPrefix(mappingPath, "/dev/fd/") {
 					named = "" // a pipe has no name to speak of
 				}
+			}
+			if tc.names != "" {
+				named = tc.names
 			}
 			codes := tc.codes
 			if codes == nil {

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -153,7 +152,7 @@ func runImport(cmd *cobra.Command, g *globalOptions, o *importOptions, offline b
 	if err != nil {
 		return err
 	}
-	data, err := os.ReadFile(o.mappingPath)
+	data, err := mapping.ReadLimited(o.mappingPath, 1<<20)
 	if err != nil {
 		return withCode(exitUsage, fmt.Errorf("read mapping: %w", err))
 	}

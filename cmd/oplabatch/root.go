@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/oplabatch/oplabatch/mapping"
 	"github.com/oplabatch/oplabatch/opla"
 	"github.com/oplabatch/oplabatch/opla/oplatest"
 	"github.com/spf13/cobra"
@@ -139,7 +140,7 @@ func (g *globalOptions) resolveToken() (string, error) {
 		if st.Mode().Perm()&0o077 != 0 {
 			g.logger().Warn("the token file can be read by other users; run chmod 600 on it", "file", g.tokenFile)
 		}
-		data, err := os.ReadFile(g.tokenFile)
+		data, err := mapping.ReadLimited(g.tokenFile, 64<<10)
 		if err != nil {
 			return "", withCode(exitUsage, fmt.Errorf("token file: %w", err))
 		}
