@@ -2,12 +2,12 @@ package exporter
 
 import (
 	"fmt"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/oplabatch/oplabatch/mapping"
 	"gopkg.in/yaml.v3"
 )
 
@@ -85,7 +85,7 @@ var condOps = []string{"eq", "ne", "in", "not_in", "contains", "gt", "gte", "lt"
 
 // LoadSpec reads an export mapping file.
 func LoadSpec(path string) (*Spec, error) {
-	data, err := os.ReadFile(path)
+	data, err := mapping.ReadLimited(path, 1<<20)
 	if err != nil {
 		return nil, fmt.Errorf("export mapping: %w", err)
 	}
