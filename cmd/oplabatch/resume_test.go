@@ -84,16 +84,34 @@ func waitFor(cmd *exec.Cmd, exited <-chan struct{}, cond func() bool) bool {
 	return true
 }
 
-func startImport(t *testing.T, bin string, srv *oplatest.Server, args ...string) (*exec.Cmd, *bytes.Buffer, chan struct{}) {
+// lockedBuffer is a buffer a subprocess writes while the test reads it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func startImport(t *testing.T, bin string, srv *oplatest.Server, args ...string) (*exec.Cmd, *lockedBuffer, chan struct{}) {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "OPLA_BASE_URL="+srv.URL(), "OPLA_TOKEN="+srv.Token())
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	stderr := &lockedBuffer{}
+	cmd.Stderr = stderr
 	require.NoError(t, cmd.Start())
 	exited := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(exited) }()
-	return cmd, &stderr, exited
+	return cmd, stderr, exited
 }
 
 func countKeys(srv *oplatest.Server, prefix string) map[string]int {
