@@ -6,7 +6,7 @@ import (
 )
 
 // aimd is an adaptive concurrency limit: additive increase, multiplicative decrease.
-// When the server pushes back (429, 503) on at least a fifth of a window of requests
+// When the server is overloaded (503) on at least a fifth of a window of requests
 // (a window is as many completions as the limit), the number of rows in flight is
 // halved, at most once per window so one burst of refusals cuts once. Occasional
 // refusals (a flaky proxy, a few 503s) do not cut: the client's retries absorb them.

@@ -339,8 +339,11 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 
 	// Writers: at most -c rows in flight, fewer while the server pushes back.
 	limit := newAIMD(o.Concurrency)
+	// A 503 says the server is overloaded: fewer rows in flight. A 429 says the request
+	// rate is too high, which the client's pacer handles (and Retry-After): cutting the
+	// rows in flight as well would leave the allowed rate unused.
 	wctx := opla.WithRetryObserver(runCtx, func(_ string, _ int, err error, _ time.Duration) {
-		if ae, ok := opla.AsAPIError(err); ok && (ae.IsRateLimit() || ae.StatusCode == 503) {
+		if ae, ok := opla.AsAPIError(err); ok && ae.StatusCode == 503 {
 			limit.pushback()
 		}
 	})

@@ -10,8 +10,9 @@ import (
 
 // pacer adapts the request rate to a server's rate limit. It does nothing until the
 // server first answers 429; it then paces every request at the rate that was getting
-// through, cuts that rate by 15% on each further 429 (at most twice a second) and raises
-// it by 5% for each second without one. So a client with many workers settles just under
+// through, cuts that rate by 10% on each further 429 (at most twice a second) and raises
+// it by 2% for each second without one: the rate hovers just under the server's limit,
+// meeting a 429 every few seconds. So a client with many workers settles just under
 // the server's limit instead of bouncing off it with 429s and Retry-After sleeps.
 type pacer struct {
 	mu        sync.Mutex
@@ -67,7 +68,7 @@ func (p *pacer) success() {
 	p.roll(now)
 	p.buckets[len(p.buckets)-1]++
 	if p.lim != nil && now.Sub(p.lastCut) >= time.Second && now.Sub(p.lastRaise) >= time.Second {
-		p.setRate(float64(p.lim.Limit()) * 1.05)
+		p.setRate(float64(p.lim.Limit()) * 1.02)
 		p.lastRaise = now
 	}
 }
@@ -93,7 +94,7 @@ func (p *pacer) throttled() {
 	if now.Sub(p.lastCut) < 500*time.Millisecond {
 		return
 	}
-	p.setRate(float64(p.lim.Limit()) * 0.85)
+	p.setRate(float64(p.lim.Limit()) * 0.90)
 	p.lastCut = now
 }
 

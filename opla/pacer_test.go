@@ -38,7 +38,7 @@ func TestPacerReactions(t *testing.T) {
 	require.Equal(t, first, p.rate(), "a second 429 within half a second does not cut again")
 	c.add(500 * time.Millisecond)
 	p.throttled()
-	require.InDelta(t, first*0.85, p.rate(), 0.01, "a later 429 cuts by 15%")
+	require.InDelta(t, first*0.90, p.rate(), 0.01, "a later 429 cuts by 10%")
 
 	cut := p.rate()
 	c.add(500 * time.Millisecond)
@@ -46,7 +46,7 @@ func TestPacerReactions(t *testing.T) {
 	require.Equal(t, cut, p.rate(), "no raise within a second of a cut")
 	c.add(time.Second)
 	p.success()
-	require.InDelta(t, cut*1.05, p.rate(), 0.01, "a second without 429 raises by 5%")
+	require.InDelta(t, cut*1.02, p.rate(), 0.01, "a second without 429 raises by 2%")
 
 	for range 100 {
 		c.add(500 * time.Millisecond)
