@@ -11,14 +11,13 @@ import (
 // pacer adapts the request rate to a server's rate limit. It does nothing until the
 // server first answers 429; it then paces every request at the rate that was getting
 // through, cuts that rate by 10% on each further 429 (at most twice a second) and raises
-// it by 2% for each second without one: the rate hovers just under the server's limit,
+// it by 5% for each second without one: the rate hovers just under the server's limit,
 // meeting a 429 every few seconds. So a client with many workers settles just under
 // the server's limit instead of bouncing off it with 429s and Retry-After sleeps.
 type pacer struct {
 	mu        sync.Mutex
 	now       func() time.Time
 	lim       *rate.Limiter // nil until the first 429
-	start     time.Time
 	buckets   [10]int // successes per 100 ms over the last second
 	bucketAt  time.Time
 	lastCut   time.Time
@@ -29,7 +28,7 @@ func newPacer(now func() time.Time) *pacer {
 	if now == nil {
 		now = time.Now
 	}
-	return &pacer{now: now, start: now()}
+	return &pacer{now: now}
 }
 
 // wait blocks until the paced rate allows one more request.
@@ -68,7 +67,7 @@ func (p *pacer) success() {
 	p.roll(now)
 	p.buckets[len(p.buckets)-1]++
 	if p.lim != nil && now.Sub(p.lastCut) >= time.Second && now.Sub(p.lastRaise) >= time.Second {
-		p.setRate(float64(p.lim.Limit()) * 1.02)
+		p.setRate(float64(p.lim.Limit()) * 1.05)
 		p.lastRaise = now
 	}
 }
@@ -80,12 +79,21 @@ func (p *pacer) throttled() {
 	now := p.now()
 	p.roll(now)
 	if p.lim == nil {
-		ok := 0
-		for _, n := range p.buckets {
+		// The rate that got through: successes of the last second over the time since the
+		// oldest of them (at least 100 ms).
+		ok, oldest := 0, -1
+		for i, n := range p.buckets {
+			if n > 0 && oldest < 0 {
+				oldest = i
+			}
 			ok += n
 		}
-		window := min(time.Second, max(now.Sub(p.start), 100*time.Millisecond))
-		r := float64(ok) / window.Seconds()
+		window := 100 * time.Millisecond
+		if oldest >= 0 {
+			first := p.bucketAt.Add(-time.Duration(len(p.buckets)-1-oldest) * 100 * time.Millisecond)
+			window = max(window, now.Sub(first))
+		}
+		r := float64(ok) / min(window, time.Second).Seconds()
 		p.lim = rate.NewLimiter(rate.Limit(max(r, 1)), 1)
 		p.setRate(max(r, 1))
 		p.lastCut, p.lastRaise = now, now
