@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -608,7 +609,7 @@ type scanResult struct {
 	sheet    string
 	total    int
 	ignored  []string
-	first    map[uint64]int32 // key hash -> first row number (as displayed)
+	keys     keyIndex // key hash -> first row number (as displayed)
 	keyCol   int
 	rowCol   int // the _row column of a results workbook's Failed sheet, -1 if none
 	warnings []string
@@ -616,7 +617,7 @@ type scanResult struct {
 
 // inFile reports whether a key appears in the file.
 func (sc *scanResult) inFile(key string) bool {
-	_, ok := sc.first[hashKey(strings.TrimSpace(key))]
+	_, ok := sc.keys.first(hashKey(strings.TrimSpace(key)))
 	return ok
 }
 
@@ -644,7 +645,7 @@ func scan(path string, ropts sheet.Options, m *mapping.Mapping) (*scanResult, er
 	if err != nil {
 		return nil, fmt.Errorf("%s%s: the mapping %s does not fit: %w", path, sheetSuffix(rd.SheetName()), m.File, err)
 	}
-	sc := &scanResult{header: header, sheet: rd.SheetName(), ignored: b.Ignored, first: map[uint64]int32{}, keyCol: -1, rowCol: -1}
+	sc := &scanResult{header: header, sheet: rd.SheetName(), ignored: b.Ignored, keyCol: -1, rowCol: -1}
 	for i, h := range header {
 		if h == results.ColRow {
 			sc.rowCol = i
@@ -671,14 +672,53 @@ func scan(path string, ropts sheet.Options, m *mapping.Mapping) (*scanResult, er
 			k := strings.TrimSpace(row.Cells[sc.keyCol].Text)
 			if k != "" {
 				h := hashKey(k)
-				if _, seen := sc.first[h]; !seen {
-					sc.first[h] = int32(sc.displayRow(row))
-				}
+				sc.keys.add(h, int32(sc.displayRow(row)))
 			}
 		}
 	}
 	sc.warnings = rd.Warnings()
+	sc.keys.seal()
 	return sc, nil
+}
+
+// keyIndex maps key hashes to the first row holding them, in 12 bytes a key (a sorted
+// slice, not a map): a million keys take 12 MB.
+type keyIndex struct {
+	hashes []uint64
+	rows   []int32
+}
+
+func (k *keyIndex) add(h uint64, row int32) {
+	k.hashes = append(k.hashes, h)
+	k.rows = append(k.rows, row)
+}
+
+// seal sorts by hash, keeping the first row of each hash.
+func (k *keyIndex) seal() {
+	idx := make([]int32, len(k.hashes))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return k.hashes[idx[a]] < k.hashes[idx[b]] })
+	hashes := make([]uint64, 0, len(idx))
+	rows := make([]int32, 0, len(idx))
+	for _, i := range idx {
+		if n := len(hashes); n > 0 && hashes[n-1] == k.hashes[i] {
+			continue // stable sort: the first row of a hash comes first
+		}
+		hashes = append(hashes, k.hashes[i])
+		rows = append(rows, k.rows[i])
+	}
+	k.hashes, k.rows = hashes, rows
+}
+
+// first returns the first row holding a key hash.
+func (k *keyIndex) first(h uint64) (int32, bool) {
+	i := sort.Search(len(k.hashes), func(i int) bool { return k.hashes[i] >= h })
+	if i < len(k.hashes) && k.hashes[i] == h {
+		return k.rows[i], true
+	}
+	return 0, false
 }
 
 // maxRows bounds one run; row numbers are kept as int32.
@@ -689,7 +729,7 @@ func (sc *scanResult) duplicate(rec *mapping.Record, display int, b *mapping.Bin
 	if rec.Key == "" || sc.keyCol < 0 {
 		return nil
 	}
-	first, ok := sc.first[hashKey(strings.TrimSpace(rec.Key))]
+	first, ok := sc.keys.first(hashKey(strings.TrimSpace(rec.Key)))
 	if !ok || int(first) == display {
 		return nil
 	}
