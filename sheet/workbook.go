@@ -358,10 +358,39 @@ func (wb *workbook) readStyles() ([]fmtKind, error) {
 	return kinds, nil
 }
 
+// sharedStrings is the shared-string table packed in one byte slice with the end offset
+// of each string: a few bytes of overhead a string instead of a Go string header and an
+// allocation each, so a sheet of 200,000 rows of distinct texts stays well under 100 MB.
+type sharedStrings struct {
+	data []byte
+	ends []uint32
+}
+
+func (t *sharedStrings) add(s string) {
+	t.data = append(t.data, s...)
+	t.ends = append(t.ends, uint32(len(t.data)))
+}
+
+func (t *sharedStrings) len() int {
+	if t == nil {
+		return 0
+	}
+	return len(t.ends)
+}
+
+// get returns string i; the caller checks i < len().
+func (t *sharedStrings) get(i int) string {
+	start := uint32(0)
+	if i > 0 {
+		start = t.ends[i-1]
+	}
+	return string(t.data[start:t.ends[i]])
+}
+
 // readSharedStrings loads the shared-string table. Rich text runs are
 // joined; phonetic runs (rPh) are left out, as Excel shows them only on
 // request.
-func (wb *workbook) readSharedStrings() ([]string, error) {
+func (wb *workbook) readSharedStrings() (*sharedStrings, error) {
 	part := wb.sharedStrings
 	if part == "" {
 		return nil, nil
@@ -370,7 +399,7 @@ func (wb *workbook) readSharedStrings() ([]string, error) {
 		return nil, wb.fail(fmt.Sprintf("the workbook's shared strings (%s) unzip to %d MB from %d KB, which no genuine workbook does; it looks like a zip bomb", part, zf.UncompressedSize64>>20, zf.CompressedSize64>>10), nil)
 	}
 	var (
-		sst       []string
+		sst       = &sharedStrings{}
 		buf       []byte
 		inSI, inT bool
 		phonetic  int
@@ -380,8 +409,8 @@ func (wb *workbook) readSharedStrings() ([]string, error) {
 		case tokStart:
 			switch string(sc.name) {
 			case "sst":
-				if n, err := strconv.Atoi(sc.attrString("uniqueCount")); err == nil && sst == nil {
-					sst = make([]string, 0, min(max(n, 0), 1<<20))
+				if n, err := strconv.Atoi(sc.attrString("uniqueCount")); err == nil && sst.ends == nil {
+					sst.ends = make([]uint32, 0, min(max(n, 0), 1<<20))
 				}
 			case "si":
 				inSI, buf = true, buf[:0]
@@ -394,12 +423,12 @@ func (wb *workbook) readSharedStrings() ([]string, error) {
 			switch string(sc.name) {
 			case "si":
 				if !utf8.Valid(buf) {
-					return wb.damaged(part, fmt.Errorf("shared string %d is not valid UTF-8", len(sst)))
+					return wb.damaged(part, fmt.Errorf("shared string %d is not valid UTF-8", sst.len()))
 				}
 				if bytes.IndexByte(buf, 0) >= 0 {
-					return wb.damaged(part, fmt.Errorf("shared string %d holds a NUL character, which XML does not allow", len(sst)))
+					return wb.damaged(part, fmt.Errorf("shared string %d holds a NUL character, which XML does not allow", sst.len()))
 				}
-				sst = append(sst, cellText(buf))
+				sst.add(cellText(buf))
 				inSI = false
 			case "t":
 				inT = false

@@ -117,7 +117,7 @@ type xlsxSource struct {
 	wb          *workbook
 	sheet, part string
 	sc          *xmlScanner
-	sst         []string
+	sst         *sharedStrings
 	kinds       []fmtKind // by cell format index
 	date1904    bool
 	root        bool // the <worksheet> root element was seen
@@ -313,10 +313,10 @@ func (s *xlsxSource) value(typ cellType, style, rowNum, col int) (Cell, error) {
 			return Cell{}, nil
 		}
 		i, ok := atoi(bytes.TrimSpace(s.v))
-		if !ok || i >= len(s.sst) {
+		if !ok || i >= s.sst.len() {
 			return Cell{}, s.damaged(rowNum, fmt.Errorf("cell %s%d refers to shared string %q, which does not exist", colLetterOr(col), rowNum, s.v))
 		}
-		return Cell{Text: s.sst[i]}, nil
+		return Cell{Text: s.sst.get(i)}, nil
 	case typeInline:
 		if len(s.t) == 0 {
 			return Cell{Text: cellText(s.v)}, nil
