@@ -394,6 +394,18 @@ loop:
 			done <- j
 			continue
 		}
+		// Announce the row to the journal now: its fsync runs while the row waits for a
+		// writer, not after.
+		var ticket uint64
+		if jr != nil && !o.DryRun {
+			t, err := jr.Announce(j.row.Num, j.rec.Key)
+			if err != nil {
+				stop(err)
+				<-window
+				break
+			}
+			ticket = t
+		}
 		if err := limit.acquire(runCtx); err != nil {
 			<-window
 			break
@@ -409,7 +421,7 @@ loop:
 				done <- j
 			}()
 			if jr != nil && !o.DryRun {
-				if err := jr.Begin(j.row.Num, j.rec.Key); err != nil {
+				if err := jr.Await(ticket); err != nil {
 					j.out = outcome{Fatal: err}
 					stop(err)
 					return nil

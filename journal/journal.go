@@ -138,6 +138,22 @@ type Writer struct {
 	synced   uint64 // sequence number durable so far
 	written  uint64 // sequence number appended so far
 	interval int    // outcomes between flushes
+	kick     chan struct{}
+	flushed  chan struct{} // closed when the background flusher has stopped
+}
+
+// start runs the background flusher that makes announced begins durable while their
+// rows wait for a writer.
+func (w *Writer) start() *Writer {
+	w.kick = make(chan struct{}, 1)
+	w.flushed = make(chan struct{})
+	go func() {
+		defer close(w.flushed)
+		for range w.kick {
+			_ = w.Sync() // an error is kept in w.err and reported by the next call
+		}
+	}()
+	return w
 }
 
 // Create starts a new journal (replacing any old one) with its header.
@@ -147,12 +163,14 @@ func Create(path string, h Header) (*Writer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create journal: %w", err)
 	}
-	w := &Writer{f: f, buf: bufio.NewWriterSize(f, 64<<10), interval: 32}
+	w := (&Writer{f: f, buf: bufio.NewWriterSize(f, 64<<10), interval: 32}).start()
 	if err := w.append(h); err != nil {
+		w.stop()
 		f.Close()
 		return nil, err
 	}
 	if err := w.Sync(); err != nil {
+		w.stop()
 		f.Close()
 		return nil, err
 	}
@@ -170,7 +188,15 @@ func Append(path string) (*Writer, error) {
 		f.Close()
 		return nil, fmt.Errorf("open journal: %w", err)
 	}
-	return &Writer{f: f, buf: bufio.NewWriterSize(f, 64<<10), interval: 32}, nil
+	return (&Writer{f: f, buf: bufio.NewWriterSize(f, 64<<10), interval: 32}).start(), nil
+}
+
+func (w *Writer) stop() {
+	if w.kick != nil {
+		close(w.kick)
+		<-w.flushed
+		w.kick = nil
+	}
 }
 
 func (w *Writer) append(v any) error {
@@ -191,21 +217,43 @@ func (w *Writer) append(v any) error {
 	return w.err
 }
 
-// Begin records that a row's first write is about to be sent, and returns once that is
-// on disk. Concurrent callers share one fsync.
-func (w *Writer) Begin(row int, key string) error {
+// Announce records that a row's first write is coming and starts making that durable in
+// the background; Await then waits for it. Announcing a row while it still waits for a
+// free writer hides the fsync behind that wait.
+func (w *Writer) Announce(row int, key string) (uint64, error) {
 	if err := w.append(Entry{Row: row, Key: key, Begin: true}); err != nil {
-		return err
+		return 0, err
 	}
 	w.mu.Lock()
-	target := w.written
+	ticket := w.written
 	w.mu.Unlock()
+	select {
+	case w.kick <- struct{}{}:
+	default: // a flush is already due
+	}
+	return ticket, nil
+}
+
+// Await returns once the announced line is on disk. Concurrent callers share fsyncs.
+func (w *Writer) Await(ticket uint64) error {
 	w.syncMu.Lock()
 	defer w.syncMu.Unlock()
-	if w.synced >= target { // another caller's fsync covered this line
-		return nil
+	if w.synced >= ticket {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		return w.err
 	}
 	return w.syncLocked()
+}
+
+// Begin records that a row's first write is about to be sent, and returns once that is
+// on disk.
+func (w *Writer) Begin(row int, key string) error {
+	ticket, err := w.Announce(row, key)
+	if err != nil {
+		return err
+	}
+	return w.Await(ticket)
 }
 
 // Done records a row's outcome; it is flushed with others in small groups.
@@ -259,6 +307,7 @@ func (w *Writer) syncLocked() error {
 
 // Close syncs and closes the journal.
 func (w *Writer) Close() error {
+	w.stop()
 	err := w.Sync()
 	if cerr := w.f.Close(); err == nil && cerr != nil {
 		err = cerr

@@ -94,3 +94,23 @@ func TestHashFile(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", h)
 }
+
+func TestAnnounceAwait(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "j")
+	w, err := Create(path, Header{InputHash: "a"})
+	require.NoError(t, err)
+	var tickets []uint64
+	for row := 2; row < 12; row++ {
+		tk, err := w.Announce(row, "K")
+		require.NoError(t, err)
+		tickets = append(tickets, tk)
+	}
+	for _, tk := range tickets {
+		require.NoError(t, w.Await(tk))
+	}
+	// Awaited lines are on disk before Close: read the file as a crash would leave it.
+	st, err := Read(path)
+	require.NoError(t, err)
+	require.Len(t, st.InFlight, 10)
+	require.NoError(t, w.Close())
+}
