@@ -11,7 +11,7 @@ import (
 // pacer adapts the request rate to a server's rate limit. It does nothing until the
 // server first answers 429; it then paces every request at the rate that was getting
 // through, cuts that rate by 10% on each further 429 (at most twice a second) and raises
-// it by 5% for each second without one: the rate hovers just under the server's limit,
+// it by 10% for each second without one: the rate hovers just under the server's limit,
 // meeting a 429 every few seconds. So a client with many workers settles just under
 // the server's limit instead of bouncing off it with 429s and Retry-After sleeps.
 type pacer struct {
@@ -67,7 +67,7 @@ func (p *pacer) success() {
 	p.roll(now)
 	p.buckets[len(p.buckets)-1]++
 	if p.lim != nil && now.Sub(p.lastCut) >= time.Second && now.Sub(p.lastRaise) >= time.Second {
-		p.setRate(float64(p.lim.Limit()) * 1.05)
+		p.setRate(float64(p.lim.Limit()) * 1.10)
 		p.lastRaise = now
 	}
 }

@@ -46,7 +46,7 @@ func TestPacerReactions(t *testing.T) {
 	require.Equal(t, cut, p.rate(), "no raise within a second of a cut")
 	c.add(time.Second)
 	p.success()
-	require.InDelta(t, cut*1.05, p.rate(), 0.01, "a second without 429 raises by 5%")
+	require.InDelta(t, cut*1.10, p.rate(), 0.01, "a second without 429 raises by 10%")
 
 	for range 100 {
 		c.add(500 * time.Millisecond)
