@@ -18,7 +18,7 @@ type pacer struct {
 	mu        sync.Mutex
 	now       func() time.Time
 	lim       *rate.Limiter // nil until the first 429
-	buckets   [10]int // successes per 100 ms over the last second
+	buckets   [10]int       // successes per 100 ms over the last second
 	bucketAt  time.Time
 	lastCut   time.Time
 	lastRaise time.Time
