@@ -61,7 +61,7 @@ func dig(m map[string]any, path ...string) any {
 // currentCustom reads a record's custom field values by name, master-data ids shown as
 // their labels.
 func currentCustom(cur map[string]any, entity string, _ opla.Field) []mapping.CustomValue {
-	key := "custom_field_" + strings.ReplaceAll(singular(entity), " ", "_") + "_values"
+	key := "custom_field_" + strings.ReplaceAll(mapping.Singular(entity), " ", "_") + "_values"
 	items, _ := cur[key].([]any)
 	var out []mapping.CustomValue
 	for _, it := range items {

@@ -130,7 +130,7 @@ func (w *writer) write(ctx context.Context, rec *mapping.Record) outcome {
 		}
 		if cur == nil {
 			return outcome{Err: &mapping.CellError{Field: w.m.Key, Value: key, Code: "reference", ColIdx: -1,
-				Msg: fmt.Sprintf("there is no %s with %s %q to update; use mode upsert or create to add it", singular(w.entity.Name), w.m.Key, key)}}
+				Msg: fmt.Sprintf("there is no %s with %s %q to update; use mode upsert or create to add it", mapping.Singular(w.entity.Name), w.m.Key, key)}}
 		}
 		return w.update(ctx, rec, cur)
 	default: // upsert
@@ -216,7 +216,7 @@ func (w *writer) create(ctx context.Context, rec *mapping.Record) outcome {
 
 func conflictError(w *writer, key string) *mapping.CellError {
 	return &mapping.CellError{Field: w.m.Key, Value: key, Code: "conflict", ColIdx: -1,
-		Msg: fmt.Sprintf("a %s with %s %q already exists in OplaCRM; use mode upsert or update to change it", singular(w.entity.Name), w.m.Key, key)}
+		Msg: fmt.Sprintf("a %s with %s %q already exists in OplaCRM; use mode upsert or update to change it", mapping.Singular(w.entity.Name), w.m.Key, key)}
 }
 
 // update overlays the row's values on the current record and sends the whole body;
@@ -467,16 +467,4 @@ func str(v any) string {
 		return s
 	}
 	return fmt.Sprint(v)
-}
-
-func singular(entity string) string {
-	switch entity {
-	case "opportunities":
-		return "opportunity"
-	case "unit-of-measures":
-		return "unit of measure"
-	case "buyer-groups":
-		return "buyer group"
-	}
-	return strings.TrimSuffix(entity, "s")
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/oplabatch/oplabatch/opla"
 )
@@ -60,3 +61,17 @@ func (s *Schema) ProfileEntity() *opla.Entity { return s.entity }
 
 // FieldNames lists the schema's fields in order.
 func (s *Schema) FieldNames() []string { return slices.Clone(s.Order) }
+
+// Singular names one record of an entity in a sentence: "contact", "opportunity",
+// "unit of measure".
+func Singular(entity string) string {
+	switch entity {
+	case "opportunities":
+		return "opportunity"
+	case "unit-of-measures":
+		return "unit of measure"
+	case "buyer-groups":
+		return "buyer group"
+	}
+	return strings.TrimSuffix(entity, "s")
+}

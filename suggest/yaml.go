@@ -7,6 +7,8 @@ import (
 	"math"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/oplabatch/oplabatch/mapping"
 )
 
 // lowConfidence marks guesses a person should look at twice.
@@ -60,7 +62,7 @@ func (s *Suggestion) YAML() []byte {
 		}
 	}
 	if len(s.Missing) > 0 {
-		fmt.Fprintf(&b, "# TODO: a %s needs these fields, but no column fills them: %s.\n", singular(s.Entity), strings.Join(s.Missing, ", "))
+		fmt.Fprintf(&b, "# TODO: a %s needs these fields, but no column fills them: %s.\n", mapping.Singular(s.Entity), strings.Join(s.Missing, ", "))
 		b.WriteString("#   Add a column for each (or a constant under defaults:), or rows will fail or be incomplete.\n")
 	}
 	if len(s.Blank) > 0 {
@@ -167,16 +169,4 @@ func quote(s string) string {
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(s)
 	return strings.TrimSuffix(b.String(), "\n")
-}
-
-func singular(entity string) string {
-	switch entity {
-	case "opportunities":
-		return "opportunity"
-	case "unit-of-measures":
-		return "unit of measure"
-	case "buyer-groups":
-		return "buyer group"
-	}
-	return strings.TrimSuffix(entity, "s")
 }

@@ -261,7 +261,7 @@ func (c *Column) help(pl *Plan) string {
 	fmt.Fprintf(&b, "%s (API field %s)\n", c.Label, f.Name)
 	switch {
 	case c.Field.Name == pl.Key:
-		fmt.Fprintf(&b, "Required. The code that identifies the %s; each code once per file. Importing the same code again updates that record.", singular(pl.Entity))
+		fmt.Fprintf(&b, "Required. The code that identifies the %s; each code once per file. Importing the same code again updates that record.", mapping.Singular(pl.Entity))
 	case c.Required:
 		b.WriteString("Required: a row with this cell empty is not imported.")
 	default:
@@ -270,7 +270,7 @@ func (c *Column) help(pl *Plan) string {
 	b.WriteString("\n")
 	b.WriteString(c.what(pl))
 	if c.UpdateOnly {
-		fmt.Fprintf(&b, "\nOnly used when the row updates an existing %s: OplaCRM's create route does not take it.", singular(pl.Entity))
+		fmt.Fprintf(&b, "\nOnly used when the row updates an existing %s: OplaCRM's create route does not take it.", mapping.Singular(pl.Entity))
 	}
 	return b.String()
 }
@@ -428,18 +428,6 @@ var textExamples = map[string]string{
 	"dimension_id": "DMS-001", "supplier_id": "SUP-001", "unit_of_measure_id": "UOM-001",
 	"buyer_group_id": "BG-001", "main_contact_id": "CT-001", "job_title": "Giám đốc",
 	"account_name": "Công ty TNHH Minh Phát", "contact_name": "Trần Văn Tâm",
-}
-
-func singular(entity string) string {
-	switch entity {
-	case "opportunities":
-		return "opportunity"
-	case "unit-of-measures":
-		return "unit of measure"
-	case "buyer-groups":
-		return "buyer group"
-	}
-	return strings.TrimSuffix(entity, "s")
 }
 
 func orJoin(parts []string) string {

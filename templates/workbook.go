@@ -6,6 +6,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/oplabatch/oplabatch/mapping"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -256,11 +257,11 @@ func (w *bookWriter) instructions() error {
 	lines := []string{
 		fmt.Sprintf("How to fill in this template of OplaCRM %s", pl.Entity),
 		"",
-		fmt.Sprintf("1. Fill the sheet %q: one %s per row, from row 2 down. Keep the header row as it is: the mapping %s finds the columns by these names.", pl.Sheet, singular(pl.Entity), mappingName),
+		fmt.Sprintf("1. Fill the sheet %q: one %s per row, from row 2 down. Keep the header row as it is: the mapping %s finds the columns by these names.", pl.Sheet, mapping.Singular(pl.Entity), mappingName),
 		fmt.Sprintf("2. Columns marked * (in red) must be filled: %s. Every other column may stay empty; leave a column empty rather than deleting it.", strings.Join(required, ", ")),
 		"3. Hover over a header to read what its cells take. Columns with a dropdown list the allowed values.",
 		"4. Dates: dd/mm/yyyy (31/12/2024) or real Excel dates. Phones: +84… or with the leading 0; text columns are formatted as text, so Excel keeps leading zeros.",
-		fmt.Sprintf("5. The column %q identifies each row: importing a code that exists updates that %s, a new code creates one. Each code may appear only once.", pl.Column(pl.Key).Label, singular(pl.Entity)),
+		fmt.Sprintf("5. The column %q identifies each row: importing a code that exists updates that %s, a new code creates one. Each code may appear only once.", pl.Column(pl.Key).Label, mapping.Singular(pl.Entity)),
 		fmt.Sprintf("6. Check the file offline:  oplabatch validate -m %s %s", mappingName, fileName),
 		fmt.Sprintf("7. Try it without writing anything:  oplabatch import --dry-run -m %s %s", mappingName, fileName),
 		fmt.Sprintf("8. Import it:  oplabatch import -m %s %s   (rows that fail are listed, with the reason, in the Failed sheet of the results workbook; fix them there and run  oplabatch retry  on it)", mappingName, fileName),
