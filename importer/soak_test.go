@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/oplabatch/oplabatch/importer"
-	"github.com/oplabatch/oplabatch/opla"
 	"github.com/oplabatch/oplabatch/opla/oplatest"
 	"github.com/stretchr/testify/require"
 )
@@ -51,5 +50,4 @@ func TestSoakUpsertUnderFaults(t *testing.T) {
 		require.Equal(t, r["id"], s["id"], s["external_id"])
 		require.Equal(t, r["name"], s["Tên"])
 	}
-	_ = opla.DefaultTake
 }
