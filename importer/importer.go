@@ -190,14 +190,14 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		}
 		if err := res.Prefetch(ctx, o.Mapping); err != nil {
 			if opla.IsAuth(err) {
-				return nil, fmt.Errorf("OplaCRM refused the token; check --token, --token-file or OPLA_TOKEN: %w", err)
+				return nil, tokenRefused(err)
 			}
 			return nil, fmt.Errorf("read reference lists: %w", err)
 		}
 		w = newWriter(o.Client, o.Mapping, mode, o.DryRun, res)
 		if err := w.planLookups(ctx, sc.total, sc.inFile); err != nil {
 			if opla.IsAuth(err) {
-				return nil, fmt.Errorf("OplaCRM refused the token; check --token, --token-file or OPLA_TOKEN: %w", err)
+				return nil, tokenRefused(err)
 			}
 			return nil, err
 		}
@@ -479,6 +479,11 @@ loop:
 	}
 	closeJournal(stopErr != nil)
 	return rep, nil
+}
+
+// tokenRefused says what to check when OplaCRM answers 401/403.
+func tokenRefused(err error) error {
+	return fmt.Errorf("OplaCRM refused the token; check --token, --token-file or OPLA_TOKEN: %w", err)
 }
 
 // ErrStopped is the reason of a run stopped on request (Options.Stop).

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+
+	"github.com/oplabatch/oplabatch/mapping"
 )
 
 // minRowsForList is the smallest file for which paging the whole list is considered:
@@ -24,9 +26,17 @@ func listIsCheaper(rows, pages int) bool {
 // entity's list once to learn which keys exist and their current values. One probe
 // request (take=1 at the page where the list would stop being worth it) bounds the
 // list's size. With the list chosen, the records whose keys are in the file are kept.
+// An entity the API reads only as a whole list (products) is always read once, unless
+// a real create run has no lookups to make.
 func (w *writer) planLookups(ctx context.Context, rows int, inFile func(key string) bool) error {
 	e := w.entity
-	if w.mode == "create" || w.wholeList() || e.List == "" || !w.c.Paged(e.List) {
+	if w.wholeList() {
+		if w.mode == mapping.Create && !w.dryRun {
+			return nil
+		}
+		return w.readList(ctx, inFile, "the whole list read once (the API has no lookup by key)")
+	}
+	if w.mode == mapping.Create || e.List == "" || !w.c.Paged(e.List) {
 		return nil
 	}
 	take := w.c.PageSize(e.List)
@@ -43,6 +53,13 @@ func (w *writer) planLookups(ctx context.Context, rows int, inFile func(key stri
 		w.plan = fmt.Sprintf("a GET per row (the %s list has more than %d records)", e.Name, budget*take)
 		return nil
 	}
+	return w.readList(ctx, inFile, "the list read once instead of a GET per row")
+}
+
+// readList pages the entity's list once and indexes the records whose keys are in the
+// file; current then answers from the index.
+func (w *writer) readList(ctx context.Context, inFile func(key string) bool, plan string) error {
+	e := w.entity
 	idx := map[string]map[string]any{}
 	pages := 0
 	for page, err := range w.c.Pages(ctx, e.List, url.Values{}) {
@@ -55,17 +72,15 @@ func (w *writer) planLookups(ctx context.Context, rows int, inFile func(key stri
 			if err != nil {
 				return fmt.Errorf("read the %s list: %w", e.Name, err)
 			}
-			k := str(rec[keyField(e)])
-			if k != "" && inFile(k) {
+			if k := str(rec[keyField(e)]); k != "" && inFile(k) {
 				idx[k] = rec
 			}
 		}
 	}
 	w.indexMu.Lock()
-	w.index = idx
-	w.indexed = true
+	w.index, w.indexed = idx, true
 	w.indexMu.Unlock()
-	w.plan = "the list read once (" + strconv.Itoa(pages) + " pages) instead of a GET per row"
+	w.plan = plan + " (" + strconv.Itoa(pages) + " pages)"
 	return nil
 }
 

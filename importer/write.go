@@ -37,12 +37,10 @@ type writer struct {
 	dryRun bool
 	res    *Resolver
 
-	indexOnce sync.Once
-	index     map[string]map[string]any // key -> current record, when the list was read
-	indexed   bool                      // index holds every record of the file's keys
-	indexErr  error
-	indexMu   sync.Mutex
-	plan      string // how lookups are done, for the log
+	index   map[string]map[string]any // key -> current record, when the list was read
+	indexed bool                      // index holds every record of the file's keys
+	indexMu sync.Mutex
+	plan    string // how lookups are done, for the log
 }
 
 func newWriter(c *opla.Client, m *mapping.Mapping, mode mapping.Mode, dryRun bool, res *Resolver) *writer {
@@ -57,7 +55,8 @@ func (w *writer) wholeList() bool {
 // canLookup reports whether the API can tell if a key exists.
 func (w *writer) canLookup() bool { return w.entity.Get != "" || w.entity.List != "" }
 
-// current returns the record with this key, or nil.
+// current returns the record with this key, or nil: from the index when the list was
+// read (planLookups), else from the API.
 func (w *writer) current(ctx context.Context, key string) (map[string]any, error) {
 	w.indexMu.Lock()
 	if w.indexed {
@@ -66,26 +65,7 @@ func (w *writer) current(ctx context.Context, key string) (map[string]any, error
 		return rec, nil
 	}
 	w.indexMu.Unlock()
-	if !w.wholeList() {
-		return Lookup(ctx, w.c, w.entity.Name, key)
-	}
-	w.indexOnce.Do(func() {
-		idx := map[string]map[string]any{}
-		for rec, err := range opla.List[map[string]any](ctx, w.c, w.entity.List, nil) {
-			if err != nil {
-				w.indexErr = err
-				return
-			}
-			idx[fmt.Sprint(rec[keyField(w.entity)])] = rec
-		}
-		w.index = idx
-	})
-	if w.indexErr != nil {
-		return nil, w.indexErr
-	}
-	w.indexMu.Lock()
-	defer w.indexMu.Unlock()
-	return w.index[key], nil
+	return Lookup(ctx, w.c, w.entity.Name, key)
 }
 
 // fresh reads the record with this key from the API now, bypassing the index: after an
@@ -290,7 +270,7 @@ func (w *writer) apiFailure(err error, field string) outcome {
 	}
 	if ae, ok := opla.AsAPIError(err); ok {
 		if ae.IsAuth() {
-			return outcome{Fatal: fmt.Errorf("OplaCRM refused the token (%d): check --token, --token-file or OPLA_TOKEN: %w", ae.StatusCode, err)}
+			return outcome{Fatal: tokenRefused(err)}
 		}
 		code := "api"
 		msg := fmt.Sprintf("OplaCRM refused the row (%d %s)", ae.StatusCode, strings.ToLower(statusText(ae)))

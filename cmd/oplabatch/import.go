@@ -11,7 +11,6 @@ import (
 
 	"github.com/oplabatch/oplabatch/importer"
 	"github.com/oplabatch/oplabatch/mapping"
-	"github.com/oplabatch/oplabatch/opla"
 	"github.com/oplabatch/oplabatch/sheet"
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
@@ -139,14 +138,44 @@ func parseDelimiter(s string) (rune, error) {
 	return r, nil
 }
 
+// baseOptions checks the flags every import shares, single sheet or job, and turns them
+// into importer options (without the mapping or the API client).
+func (o *importOptions) baseOptions(g *globalOptions, offline bool) (importer.Options, error) {
+	delim, err := parseDelimiter(o.delimiter)
+	if err != nil {
+		return importer.Options{}, withCode(exitUsage, err)
+	}
+	var mode mapping.Mode
+	if o.mode != "" {
+		if mode, err = mapping.ParseMode(o.mode); err != nil {
+			return importer.Options{}, withCode(exitUsage, err)
+		}
+	}
+	switch {
+	case o.resume && o.restart:
+		return importer.Options{}, withCode(exitUsage, errors.New("--resume and --restart exclude each other"))
+	case o.concurrency < 1 || o.concurrency > 256:
+		return importer.Options{}, withCode(exitUsage, fmt.Errorf("-c %d: want 1 to 256 writers", o.concurrency))
+	case o.maxErrors < 0 || o.maxRate < 0 || o.maxRate > 1:
+		return importer.Options{}, withCode(exitUsage, errors.New("--max-errors is a count (0 or more) and --max-error-rate a fraction between 0 and 1"))
+	}
+	return importer.Options{
+		Input: o.input, Mode: mode, Concurrency: o.concurrency,
+		DryRun: o.dryRun, Offline: offline, Log: g.logger(),
+		Reader: sheet.Options{Delimiter: delim, Encoding: o.encoding},
+		Resume: o.resume, Restart: o.restart, Stop: g.io.stop,
+		MaxErrors: o.maxErrors, MaxErrorRate: o.maxRate, KeepGoing: o.keepGoing,
+	}, nil
+}
+
 func runImport(cmd *cobra.Command, g *globalOptions, o *importOptions, offline bool) error {
 	ctx := cmd.Context()
 	if o.mappingPath == "" {
 		return withCode(exitUsage, fmt.Errorf("-m MAPPING.yaml is required\nUsage: %s", cmd.UseLine()))
 	}
-	delim, err := parseDelimiter(o.delimiter)
+	opts, err := o.baseOptions(g, offline)
 	if err != nil {
-		return withCode(exitUsage, err)
+		return err
 	}
 	prof, err := g.profile()
 	if err != nil {
@@ -157,37 +186,16 @@ func runImport(cmd *cobra.Command, g *globalOptions, o *importOptions, offline b
 		return withCode(exitUsage, fmt.Errorf("read mapping: %w", err))
 	}
 	if importer.IsJob(data) {
-		return runJob(cmd, g, o, prof, offline)
+		return runJob(cmd, g, o, opts, prof)
 	}
 	m, err := mapping.Parse(data, o.mappingPath, prof)
 	if err != nil {
 		return withCode(exitUsage, err)
 	}
-	var mode mapping.Mode
-	if o.mode != "" {
-		if mode, err = mapping.ParseMode(o.mode); err != nil {
-			return withCode(exitUsage, err)
-		}
-	}
-	if o.resume && o.restart {
-		return withCode(exitUsage, errors.New("--resume and --restart exclude each other"))
-	}
 	if o.entity != "" && o.entity != m.Entity {
 		return withCode(exitUsage, fmt.Errorf("the mapping %s loads %s, but the results workbook is of %s", o.mappingPath, m.Entity, o.entity))
 	}
-	if o.concurrency < 1 || o.concurrency > 256 {
-		return withCode(exitUsage, fmt.Errorf("-c %d: want 1 to 256 writers", o.concurrency))
-	}
-	opts := importer.Options{
-		Mapping: m, Input: o.input, Sheet: o.sheet, Mode: mode, Concurrency: o.concurrency,
-		DryRun: o.dryRun, Offline: offline, Output: o.output, Log: g.logger(),
-		Reader: sheet.Options{Delimiter: delim, Encoding: o.encoding},
-		Resume: o.resume, Restart: o.restart, Stop: g.io.stop,
-		MaxErrors: o.maxErrors, MaxErrorRate: o.maxRate, KeepGoing: o.keepGoing,
-	}
-	if o.maxErrors < 0 || o.maxRate < 0 || o.maxRate > 1 {
-		return withCode(exitUsage, errors.New("--max-errors is a count (0 or more) and --max-error-rate a fraction between 0 and 1"))
-	}
+	opts.Mapping, opts.Sheet, opts.Output = m, o.sheet, o.output
 	if !offline {
 		c, cleanup, err := g.client(ctx, clientOptions{concurrency: o.concurrency})
 		if err != nil {
@@ -203,9 +211,6 @@ func runImport(cmd *cobra.Command, g *globalOptions, o *importOptions, offline b
 		var fe *importer.FileError
 		if errors.As(err, &fe) {
 			return withCode(exitUsage, err)
-		}
-		if opla.IsAuth(err) {
-			return withCode(exitStopped, err)
 		}
 		return withCode(exitStopped, err)
 	}

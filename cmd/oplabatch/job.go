@@ -6,15 +6,13 @@ import (
 	"time"
 
 	"github.com/oplabatch/oplabatch/importer"
-	"github.com/oplabatch/oplabatch/mapping"
 	"github.com/oplabatch/oplabatch/opla"
-	"github.com/oplabatch/oplabatch/sheet"
 	"github.com/spf13/cobra"
 )
 
 // runJob imports every sheet a job names, in dependency order; -o is then a directory
 // for the per-step results workbooks.
-func runJob(cmd *cobra.Command, g *globalOptions, o *importOptions, prof *opla.Profile, offline bool) error {
+func runJob(cmd *cobra.Command, g *globalOptions, o *importOptions, base importer.Options, prof *opla.Profile) error {
 	ctx := cmd.Context()
 	job, err := importer.LoadJob(o.mappingPath, prof)
 	if err != nil {
@@ -23,23 +21,7 @@ func runJob(cmd *cobra.Command, g *globalOptions, o *importOptions, prof *opla.P
 	if o.sheet != "" {
 		return withCode(exitUsage, errors.New("-s does not apply to a job: each step names its sheet"))
 	}
-	delim, err := parseDelimiter(o.delimiter)
-	if err != nil {
-		return withCode(exitUsage, err)
-	}
-	var mode mapping.Mode
-	if o.mode != "" {
-		if mode, err = mapping.ParseMode(o.mode); err != nil {
-			return withCode(exitUsage, err)
-		}
-	}
-	base := importer.Options{
-		Input: o.input, Mode: mode, Concurrency: o.concurrency, DryRun: o.dryRun, Offline: offline,
-		Log: g.logger(), Reader: sheet.Options{Delimiter: delim, Encoding: o.encoding},
-		Resume: o.resume, Restart: o.restart, Stop: g.io.stop,
-		MaxErrors: o.maxErrors, MaxErrorRate: o.maxRate, KeepGoing: o.keepGoing,
-	}
-	if !offline {
+	if !base.Offline {
 		c, cleanup, err := g.client(ctx, clientOptions{concurrency: o.concurrency})
 		if err != nil {
 			return err
@@ -54,7 +36,7 @@ func runJob(cmd *cobra.Command, g *globalOptions, o *importOptions, prof *opla.P
 			fmt.Fprintf(g.io.err, "%s: done in the earlier run (results kept)\n", s.Mapping.Entity)
 			return
 		}
-		printReport(g.io.err, rep, offline, time.Since(start))
+		printReport(g.io.err, rep, base.Offline, time.Since(start))
 		start = time.Now()
 		failed += rep.Summary.Failed
 		if rep.Stopped != nil {
